@@ -1,0 +1,134 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place configuration is read. Every variable, its default and its
+ * meaning is listed in the README; nothing else reads process.env directly.
+ */
+
+const bool = z
+  .enum(["1", "0", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(3000, 1),
+  /** Public origin of the app (used by next-auth and in the README's links). */
+  APP_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  EMBEDDED_DB_PORT: int(54329, 1),
+  AUTH_SECRET: z.string().min(32).optional(),
+  SECRETS_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  API_RATE_LIMIT_PER_MINUTE: int(600, 1),
+  API_MAX_BODY_BYTES: int(256 * 1024, 1024),
+  WEBHOOK_ALLOWED_TARGETS: z.string().default(""),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default("5,300,1800,7200,18000,36000,36000")
+    .transform((s, ctx) => {
+      const parts = s.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+      if (parts.some((n) => !Number.isFinite(n) || n < 0)) {
+        ctx.addIssue({ code: "custom", message: "must be comma-separated seconds" });
+        return z.NEVER;
+      }
+      return parts;
+    }),
+  WEBHOOK_TIMEOUT_MS: int(15_000, 100),
+  WEBHOOK_PROBE_TIMEOUT_MS: int(10_000, 100),
+  /** Deliveries per webhook per second (Inngest throttle). */
+  WEBHOOK_DELIVERY_RATE_PER_SECOND: int(50, 1),
+  /** Consecutive failed deliveries that disable an endpoint. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: int(100, 1),
+  /** Days of uninterrupted failure that disable an endpoint. */
+  WEBHOOK_DISABLE_AFTER_DAYS: int(5, 1),
+  DELIVERY_RETENTION_DAYS: int(30, 1),
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+  INNGEST_DEV: bool,
+  INNGEST_BASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = Omit<z.infer<typeof schema>, "AUTH_SECRET" | "SECRETS_ENCRYPTION_KEY"> & {
+  AUTH_SECRET: string;
+  SECRETS_ENCRYPTION_KEY: string;
+  /** Absolute path of DATA_DIR. */
+  dataDir: string;
+  /** True when no Inngest server is configured: the embedded executor runs functions. */
+  embeddedExecutor: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type GeneratedSecrets = { AUTH_SECRET: string; SECRETS_ENCRYPTION_KEY: string };
+
+/**
+ * Server secrets for development and the embedded default: generated once into
+ * DATA_DIR/secrets.json (mode 0600) and reused on every later start.
+ */
+export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
+  const file = path.join(dataDir, "secrets.json");
+  if (existsSync(file)) {
+    const parsed = z
+      .object({ AUTH_SECRET: z.string().min(32), SECRETS_ENCRYPTION_KEY: z.string().min(40) })
+      .parse(JSON.parse(readFileSync(file, "utf8")));
+    return parsed;
+  }
+  const secrets: GeneratedSecrets = {
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = result.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  let { AUTH_SECRET, SECRETS_ENCRYPTION_KEY } = e;
+  if (!AUTH_SECRET || !SECRETS_ENCRYPTION_KEY) {
+    if (e.NODE_ENV === "production" && e.DATABASE_URL) {
+      const missing = [!AUTH_SECRET && "AUTH_SECRET", !SECRETS_ENCRYPTION_KEY && "SECRETS_ENCRYPTION_KEY"].filter(Boolean);
+      throw new ConfigError(
+        `${missing.join(" and ")} must be set in production with an external database ` +
+          `(generate with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`,
+      );
+    }
+    const generated = loadOrCreateSecrets(dataDir);
+    AUTH_SECRET ??= generated.AUTH_SECRET;
+    SECRETS_ENCRYPTION_KEY ??= generated.SECRETS_ENCRYPTION_KEY;
+  }
+  const embeddedExecutor = !e.INNGEST_DEV && !(e.INNGEST_EVENT_KEY && e.INNGEST_SIGNING_KEY);
+  return { ...e, AUTH_SECRET, SECRETS_ENCRYPTION_KEY, dataDir, embeddedExecutor };
+}
+
+let cached: Env | undefined;
+
+/** The configuration, parsed once on first use (never at import, so builds need no secrets). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests only: forget the parsed configuration after changing process.env. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

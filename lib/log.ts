@@ -1,0 +1,36 @@
+import { env } from "@/lib/env";
+
+/**
+ * The one logger: JSON lines on stderr. Values that look like signing secrets
+ * or API keys are redacted before they are written, whatever the caller passes.
+ */
+
+type Level = "debug" | "info" | "warn" | "error";
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+const SECRET_PATTERNS = [/whsec_[A-Za-z0-9+/=_-]+/g, /akol_sk_[A-Za-z0-9]+/g, /Bearer\s+[A-Za-z0-9._~+/=-]+/gi];
+
+export function redact(text: string): string {
+  return SECRET_PATTERNS.reduce((s, re) => s.replace(re, (m) => `${m.slice(0, m.indexOf("_") + 1 || 7)}[redacted]`), text);
+}
+
+function write(level: Level, msg: string, fields?: Record<string, unknown>) {
+  let threshold: Level = "info";
+  try {
+    threshold = env().LOG_LEVEL;
+  } catch {
+    // configuration not loadable yet: keep the default level
+  }
+  if (ORDER[level] < ORDER[threshold]) return;
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v: unknown) =>
+    v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v,
+  );
+  process.stderr.write(redact(line) + "\n");
+}
+
+export const log = {
+  debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
+  warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
+  error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
+};
