@@ -1,10 +1,16 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 
-/** The one Prisma client of the process, created on first use. */
+/**
+ * The one database handle of the process: a pg pool, shared by the Prisma
+ * client and the few places that need raw SQL (rate limiter, executor).
+ * Created on first use, never at import (builds need no database).
+ */
 
-const holder = globalThis as unknown as { __akolPrisma?: PrismaClient };
+type Holder = { __akolDb?: { pool: pg.Pool; prisma: PrismaClient } };
+const holder = globalThis as unknown as Holder;
 
 export function databaseUrl(): string {
   const url = env().DATABASE_URL;
@@ -14,27 +20,33 @@ export function databaseUrl(): string {
   return url;
 }
 
-function client(): PrismaClient {
-  holder.__akolPrisma ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl(), max: 20 }),
-  });
-  return holder.__akolPrisma;
+function handles() {
+  if (!holder.__akolDb) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: env().DATABASE_POOL_SIZE });
+    pool.on("error", () => undefined); // idle-client errors surface on the next query instead
+    holder.__akolDb = { pool, prisma: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+  }
+  return holder.__akolDb;
+}
+
+export function pool(): pg.Pool {
+  return handles().pool;
 }
 
 export const db: PrismaClient = new Proxy({} as PrismaClient, {
   get(_target, prop) {
-    const c = client();
+    const c = handles().prisma;
     const value = Reflect.get(c, prop, c) as unknown;
     return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(c) : value;
   },
 });
 
-/** Closes the client (tests and CLI scripts). */
+/** Closes the client and pool (tests and CLI scripts). */
 export async function disconnectDb(): Promise<void> {
-  if (holder.__akolPrisma) {
-    await holder.__akolPrisma.$disconnect();
-    holder.__akolPrisma = undefined;
+  const h = holder.__akolDb;
+  holder.__akolDb = undefined;
+  if (h) {
+    await h.prisma.$disconnect();
+    await h.pool.end().catch(() => undefined);
   }
 }
-
-export type { PrismaClient };

@@ -23,6 +23,7 @@ const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_DB_PORT: int(54329, 1),
+  DATABASE_POOL_SIZE: int(20, 1),
   AUTH_SECRET: z.string().min(32).optional(),
   SECRETS_ENCRYPTION_KEY: z
     .string()
@@ -31,6 +32,8 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: int(600, 1),
   API_MAX_BODY_BYTES: int(256 * 1024, 1024),
   WEBHOOK_ALLOWED_TARGETS: z.string().default(""),
+  /** PEM file of extra CAs trusted for webhook HTTPS, besides Node's bundled roots. */
+  NODE_EXTRA_CA_CERTS: z.string().optional(),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .default("5,300,1800,7200,18000,36000,36000")
@@ -96,7 +99,9 @@ export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
-  const result = schema.safeParse(source);
+  // An empty variable means "unset" (e.g. `DATABASE_URL=` selects the embedded database).
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
