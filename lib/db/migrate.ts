@@ -23,8 +23,9 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .map((d) => d.name)
     .sort()
     .map((name) => {
-      const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      // Prisma's checksum is the sha256 of the file's bytes (not of a re-encoded string).
+      const bytes = readFileSync(path.join(dir, name, "migration.sql"));
+      return { name, sql: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
     });
 }
 
@@ -46,6 +47,9 @@ export async function migrate(
   const log = opts.log ?? (() => undefined);
   const migrations = readMigrations(opts.dir);
   const client = new pg.Client({ connectionString });
+  // A connection lost mid-run also surfaces as the pending query's rejection;
+  // without a listener the 'error' event would crash the process instead.
+  client.on("error", () => undefined);
   await client.connect();
   const applied: string[] = [];
   try {
@@ -71,11 +75,12 @@ export async function migrate(
       try {
         await client.query("BEGIN");
         await client.query(m.sql);
-        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await client.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
         await client.query("COMMIT");
       } catch (err) {
-        await client.query("ROLLBACK");
-        await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, String(err)]);
+        // Best effort: a dead connection must not hide the migration's own error.
+        await client.query("ROLLBACK").catch(() => undefined);
+        await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, String(err)]).catch(() => undefined);
         throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
       }
       applied.push(m.name);
