@@ -22,7 +22,8 @@ export function zodError(error: z.ZodError, what = "Request body"): ApiError {
   return new ApiError(400, "validation_error", `${what} is invalid: ${summary}`, details);
 }
 
-export async function readJson(req: Request): Promise<unknown> {
+/** Reads the body as text (size-capped, JSON content type) and parses it. */
+export async function readJsonWithText(req: Request): Promise<{ json: unknown; text: string }> {
   const limit = env().API_MAX_BODY_BYTES;
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`);
@@ -49,16 +50,24 @@ export async function readJson(req: Request): Promise<unknown> {
   }
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "Request body must be a JSON object");
   try {
-    return JSON.parse(text) as unknown;
+    return { json: JSON.parse(text) as unknown, text };
   } catch (err) {
     throw new ApiError(400, "invalid_json", `Malformed JSON: ${(err as Error).message}`);
   }
 }
 
-export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
-  const result = schema.safeParse(await readJson(req));
+export async function readJson(req: Request): Promise<unknown> {
+  return (await readJsonWithText(req)).json;
+}
+
+export function validate<S extends z.ZodType>(value: unknown, schema: S): z.output<S> {
+  const result = schema.safeParse(value);
   if (!result.success) throw zodError(result.error);
   return result.data;
+}
+
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  return validate(await readJson(req), schema);
 }
 
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {

@@ -1,0 +1,465 @@
+import { readFileSync } from "node:fs";
+import type { LookupFunction } from "node:net";
+import { isIP } from "node:net";
+import { createSecureContext, rootCertificates } from "node:tls";
+import { Agent, buildConnector, request, type Dispatcher } from "undici";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import {
+  BlockedTargetError,
+  TargetResolutionError,
+  blockedReason,
+  configuredAllowlist,
+  normalizeHost,
+  resolveAndCheck,
+  systemResolver,
+  validateWebhookUrl,
+  type Resolver,
+} from "@/lib/delivery/ssrf";
+
+/**
+ * The one module that opens outbound connections to customer URLs.
+ *
+ * - HTTPS only, POST only, redirects never followed (a 3xx is a failure).
+ * - Every new connection resolves the host and checks ALL its addresses
+ *   (lib/delivery/ssrf.ts), then dials only those validated addresses: the
+ *   lookup is pinned inside the connector, so a DNS answer that changes
+ *   between validation and connect (rebinding) is checked again and refused.
+ *   IP-literal hosts (which never reach a lookup) are checked in the connector.
+ * - Certificates always verified against Node's root store plus the PEM file
+ *   named by NODE_EXTRA_CA_CERTS (read through env(), passed explicitly).
+ * - One total deadline covers connect, headers and body; the body is read up
+ *   to 16 KiB and the rest is dropped (never buffered).
+ * - Keep-alive pooling through one shared Agent per (resolver, CA file,
+ *   allowlist); pooled sockets were validated when they were opened.
+ */
+
+export const RESPONSE_BODY_LIMIT_BYTES = 16 * 1024;
+export const DEFAULT_USER_AGENT = "Akol-Webhooks/0.1.0";
+const CONNECT_TIMEOUT_MS = 10_000;
+const MAX_REDIRECT_LOCATION_CHARS = 300;
+
+/** Hop-by-hop and routing headers the caller may not set. */
+const FORBIDDEN_REQUEST_HEADERS = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
+]);
+
+export type DeliveryErrorKind = "blocked" | "timeout" | "tls" | "connection_refused" | "dns" | "reset" | "redirect" | "network";
+
+export interface DeliveryError {
+  kind: DeliveryErrorKind;
+  message: string;
+}
+
+export interface DeliveryResult {
+  /** True for a 2xx response only. */
+  ok: boolean;
+  status?: number;
+  /** Response headers, lowercased; repeated headers joined with ", ". */
+  headers?: Record<string, string>;
+  /** Response body as UTF-8, at most 16 KiB (cut on a character boundary). */
+  body?: string;
+  bodyTruncated: boolean;
+  durationMs: number;
+  /** Parsed Retry-After (delta-seconds or HTTP-date), uncapped; present when the header is valid. */
+  retryAfterSeconds?: number;
+  /** Transport failure, policy refusal, or "redirect" for a 3xx. Absent for any other response. */
+  error?: DeliveryError;
+}
+
+export interface SendWebhookRequestOptions {
+  url: string;
+  /** Sent byte-for-byte (sign exactly this). */
+  body: string | Uint8Array;
+  /** Extra headers (webhook-id, webhook-signature, …). Content-Type defaults to application/json. */
+  headers?: Record<string, string>;
+  /** Total deadline for connect + headers + body; default WEBHOOK_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Host resolver; default the system resolver. Tests inject a fake one. */
+  resolver?: Resolver;
+  /** Aborts the attempt (reported as kind "network"). */
+  signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------------------
+// Dispatcher
+
+function pinnedLookup(resolver: Resolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolveAndCheck(hostname, resolver, configuredAllowlist()).then(
+      (addresses) => {
+        const fam = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : options.family;
+        const wanted = fam === 4 || fam === 6 ? addresses.filter((a) => a.family === fam) : addresses;
+        const first = wanted[0];
+        if (!first) {
+          callback(new TargetResolutionError(hostname), "");
+        } else if (options.all) {
+          callback(null, wanted.map((a) => ({ address: a.address, family: a.family })));
+        } else {
+          callback(null, first.address, first.family);
+        }
+      },
+      (err: unknown) => {
+        callback(err instanceof Error ? err : new TargetResolutionError(hostname, err), "");
+      },
+    );
+  };
+}
+
+function loadExtraCa(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    log.error("NODE_EXTRA_CA_CERTS could not be read; using the default root store only", {
+      path,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
+}
+
+function createAgent(resolver: Resolver, extraCaPath: string | undefined): Agent {
+  const extra = loadExtraCa(extraCaPath);
+  const ca = extra ? [...rootCertificates, extra] : [...rootCertificates];
+  // Built once per Agent: parsing ~150 roots on every connection would be wasteful.
+  const secureContext = createSecureContext({ ca });
+  const base = buildConnector({
+    rejectUnauthorized: true,
+    secureContext,
+    lookup: pinnedLookup(resolver),
+    timeout: CONNECT_TIMEOUT_MS,
+  });
+  const connect: buildConnector.connector = (opts, callback) => {
+    if (opts.protocol !== "https:") {
+      callback(new BlockedTargetError(`Refusing ${opts.protocol} connection: only https is allowed`, opts.hostname), null);
+      return;
+    }
+    let host: string;
+    try {
+      host = normalizeHost(opts.hostname);
+    } catch {
+      callback(new BlockedTargetError(`"${opts.hostname}" is not a valid host`, opts.hostname), null);
+      return;
+    }
+    // net.connect skips the lookup for IP literals: check them here.
+    if (isIP(host)) {
+      const reason = blockedReason(host, configuredAllowlist());
+      if (reason) {
+        callback(new BlockedTargetError(`${host} is ${reason}`, host, host), null);
+        return;
+      }
+    }
+    base({ ...opts, hostname: host }, callback);
+  };
+  return new Agent({
+    connect,
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+  });
+}
+
+const agents = new Map<Resolver, { key: string; agent: Agent }>();
+
+/**
+ * The pooled dispatcher for a resolver, with the SSRF checks in its
+ * connector. Rebuilt (and the old one closed gracefully) when
+ * NODE_EXTRA_CA_CERTS or WEBHOOK_ALLOWED_TARGETS change.
+ */
+export function getWebhookDispatcher(resolver: Resolver = systemResolver): Dispatcher {
+  const config = env();
+  const caPath = config.NODE_EXTRA_CA_CERTS || undefined;
+  const key = `${caPath ?? ""}\n${config.WEBHOOK_ALLOWED_TARGETS}`;
+  const existing = agents.get(resolver);
+  if (existing?.key === key) return existing.agent;
+  if (existing) void existing.agent.close().catch(() => undefined);
+  const agent = createAgent(resolver, caPath);
+  agents.set(resolver, { key, agent });
+  return agent;
+}
+
+/** Close every pooled connection (tests, shutdown). */
+export async function closeHttpClients(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.all(all.map(({ agent }) => agent.destroy().catch(() => undefined)));
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+function utcDate(year: number, month: string, day: number, time: string): number | undefined {
+  const m = MONTHS.indexOf(month.toLowerCase());
+  const t = /^(\d{2}):(\d{2}):(\d{2})$/.exec(time);
+  if (m < 0 || !t) return undefined;
+  const [hh, mm, ss] = [Number(t[1]), Number(t[2]), Number(t[3])];
+  if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
+  return Date.UTC(year, m, day, hh, mm, ss);
+}
+
+function parseHttpDate(value: string, now: number): number | undefined {
+  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+  let m = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value);
+  if (m) return utcDate(Number(m[3]), m[2] ?? "", Number(m[1]), m[4] ?? "");
+  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit year: not more than 50 years ahead)
+  m = /^[A-Za-z]{6,9}, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value);
+  if (m) {
+    const thisYear = new Date(now).getUTCFullYear();
+    let year = Math.floor(thisYear / 100) * 100 + Number(m[3]);
+    if (year > thisYear + 50) year -= 100;
+    return utcDate(year, m[2] ?? "", Number(m[1]), m[4] ?? "");
+  }
+  // asctime: Sun Nov  6 08:49:37 1994
+  m = /^[A-Za-z]{3} ([A-Za-z]{3}) {1,2}(\d{1,2}) (\d{2}:\d{2}:\d{2}) (\d{4})$/.exec(value);
+  if (m) return utcDate(Number(m[4]), m[1] ?? "", Number(m[2]), m[3] ?? "");
+  return undefined;
+}
+
+/**
+ * Retry-After as seconds from `now`: delta-seconds ("120") or an HTTP-date
+ * (IMF-fixdate, RFC 850 or asctime; a date in the past gives 0). undefined
+ * when absent or malformed. Not capped: the scheduler caps it.
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  const at = parseHttpDate(v, now);
+  if (at === undefined || Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Drop an incomplete UTF-8 sequence at the end of a buffer cut at an arbitrary byte. */
+export function trimPartialUtf8(buf: Buffer): Buffer {
+  let i = buf.length - 1;
+  let continuation = 0;
+  while (i >= 0 && continuation < 3 && ((buf[i] ?? 0) & 0xc0) === 0x80) {
+    i--;
+    continuation++;
+  }
+  if (i < 0) return buf;
+  const lead = buf[i] ?? 0;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return buf.length - i < need ? buf.subarray(0, i) : buf;
+}
+
+async function readCapped(body: AsyncIterable<unknown>, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  for await (const chunk of body) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    if (size + buf.length > limit) {
+      chunks.push(buf.subarray(0, limit - size));
+      size = limit;
+      truncated = true;
+      break; // leaving the loop destroys the stream: the rest is never read
+    }
+    chunks.push(buf);
+    size += buf.length;
+  }
+  const all = Buffer.concat(chunks, size);
+  return { text: (truncated ? trimPartialUtf8(all) : all).toString("utf8"), truncated };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+function requestHeaders(extra: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = { "content-type": "application/json", "user-agent": DEFAULT_USER_AGENT };
+  for (const [k, v] of Object.entries(extra ?? {})) {
+    const key = k.toLowerCase();
+    if (!FORBIDDEN_REQUEST_HEADERS.has(key)) out[key] = v;
+  }
+  return out;
+}
+
+const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA", "ENODATA", "ESERVFAIL", "ENONAME", "EREFUSED"]);
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "ERR_STREAM_PREMATURE_CLOSE"]);
+const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TLS_CODES = new Set([
+  "EPROTO",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "HOSTNAME_MISMATCH",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+]);
+
+function causes(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  let cur: unknown = err;
+  while (cur !== undefined && cur !== null && out.length < 6 && !out.includes(cur)) {
+    out.push(cur);
+    cur = typeof cur === "object" && "cause" in cur ? cur.cause : undefined;
+  }
+  return out;
+}
+
+function codeOf(err: unknown): string {
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : "";
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Map a failure from undici/net/tls to a DeliveryError. */
+export function classifyError(err: unknown): DeliveryError {
+  const chain = causes(err);
+  for (const e of chain) {
+    const code = codeOf(e);
+    if (e instanceof BlockedTargetError || code === "ERR_WEBHOOK_TARGET_BLOCKED") {
+      return { kind: "blocked", message: messageOf(e) };
+    }
+    if (e instanceof TargetResolutionError || DNS_CODES.has(code)) {
+      return { kind: "dns", message: messageOf(e) };
+    }
+  }
+  for (const e of chain) {
+    const code = codeOf(e);
+    if (code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || TLS_CODES.has(code)) {
+      return { kind: "tls", message: `TLS error: ${messageOf(e)}` };
+    }
+    if (code === "ECONNREFUSED") return { kind: "connection_refused", message: "Connection refused" };
+    if (TIMEOUT_CODES.has(code)) return { kind: "timeout", message: messageOf(e) };
+    if (RESET_CODES.has(code)) return { kind: "reset", message: `Connection reset or closed by the receiver (${messageOf(e)})` };
+  }
+  const code = chain.map(codeOf).find(Boolean);
+  return { kind: "network", message: code ? `${messageOf(err)} (${code})` : messageOf(err) };
+}
+
+class DeadlineExceeded extends Error {
+  override name = "DeadlineExceeded";
+}
+
+// ---------------------------------------------------------------------------
+// Sending
+
+/**
+ * POST `body` to `url`. Every delivery outcome (2xx, other status, redirect,
+ * timeout, TLS/connection/DNS error, SSRF refusal) is a DeliveryResult; it
+ * only throws if the configuration itself cannot be loaded (env()).
+ * Logs refusals (host and reason only), never URLs' paths, headers or bodies.
+ */
+export async function sendWebhookRequest(options: SendWebhookRequestOptions): Promise<DeliveryResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const fail = (error: DeliveryError, partial: Partial<DeliveryResult> = {}): DeliveryResult => ({
+    ok: false,
+    bodyTruncated: false,
+    ...partial,
+    durationMs: elapsed(),
+    error,
+  });
+
+  const checked = validateWebhookUrl(options.url);
+  if (!checked.ok) {
+    log.warn("webhook target refused", { reason: checked.message });
+    return fail({ kind: "blocked", message: checked.message });
+  }
+  const url = checked.url;
+  if (url.protocol !== "https:") return fail({ kind: "blocked", message: "URL must use https://" });
+
+  const timeoutMs = options.timeoutMs ?? env().WEBHOOK_TIMEOUT_MS;
+  const dispatcher = getWebhookDispatcher(options.resolver ?? systemResolver);
+  const controller = new AbortController();
+  let timedOut = false;
+  // undici defers an abort that arrives while the connection is still being
+  // opened until the connect finishes (or hits its own connect timeout), so the
+  // deadline is also raced here: a stalled TCP/TLS handshake cannot outlive it.
+  // The deferred abort still fires at connect, before any byte is written.
+  let stop: (reason: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    stop = (reason) => {
+      controller.abort(reason);
+      reject(reason);
+    };
+  });
+  stopped.catch(() => undefined);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop(new DeadlineExceeded(`No complete response within ${timeoutMs} ms`));
+  }, timeoutMs);
+  const onCallerAbort = () => stop(new Error("Request aborted"));
+  if (options.signal?.aborted) onCallerAbort();
+  else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+
+  let status: number | undefined;
+  let headers: Record<string, string> | undefined;
+  const attempt = async (): Promise<DeliveryResult> => {
+    const response = await request(url, {
+      method: "POST",
+      body: options.body,
+      headers: requestHeaders(options.headers),
+      dispatcher,
+      signal: controller.signal,
+    });
+    status = response.statusCode;
+    headers = flattenHeaders(response.headers);
+    const { text, truncated } = await readCapped(response.body, RESPONSE_BODY_LIMIT_BYTES);
+    const result: DeliveryResult = {
+      ok: status >= 200 && status < 300,
+      status,
+      headers,
+      body: text,
+      bodyTruncated: truncated,
+      durationMs: elapsed(),
+    };
+    const retryAfter = parseRetryAfter(headers["retry-after"]);
+    if (retryAfter !== undefined) result.retryAfterSeconds = retryAfter;
+    if (status >= 300 && status < 400) {
+      const location = headers.location;
+      const where = location ? ` to ${location.slice(0, MAX_REDIRECT_LOCATION_CHARS)}` : "";
+      result.error = { kind: "redirect", message: `Receiver answered ${status} (redirect${where}); redirects are not followed` };
+    }
+    return result;
+  };
+
+  try {
+    const running = attempt();
+    running.catch(() => undefined); // when the deadline wins, the attempt's later rejection is expected
+    return await Promise.race([running, stopped]);
+  } catch (err) {
+    const partial: Partial<DeliveryResult> = status === undefined ? {} : { status, headers };
+    if (timedOut) return fail({ kind: "timeout", message: `No complete response within ${timeoutMs} ms` }, partial);
+    if (options.signal?.aborted) return fail({ kind: "network", message: "Request aborted" }, partial);
+    const error = classifyError(err);
+    if (error.kind === "blocked") log.warn("webhook target refused at connect time", { host: url.hostname, reason: error.message });
+    return fail(error, partial);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}

@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { createApiKeySchema } from "@/lib/auth/api-keys";
+import { createWebhookSchema, updateWebhookSchema, webhookViewSchema, webhookWithSecretSchema } from "@/lib/webhooks/schemas";
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the very zod schemas
+ * the routes validate with (z.toJSONSchema), so it cannot drift from them.
+ */
+
+type Json = Record<string, unknown>;
+
+const schema = (s: z.ZodType, io: "input" | "output" = "output"): Json =>
+  z.toJSONSchema(s, { io, target: "draft-2020-12", unrepresentable: "any" }) as Json;
+
+const errorSchema = schema(
+  z.object({
+    success: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
+  }),
+);
+
+const envelope = (data: Json, extra: Json = {}): Json => ({
+  type: "object",
+  required: ["success", "data"],
+  properties: { success: { const: true }, data, ...extra },
+});
+
+const errors = (...codes: number[]): Json =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description: { 400: "Invalid input or failed probe", 401: "Missing or invalid credentials", 404: "Not found (also for another workspace's resources)", 413: "Body too large", 415: "Not JSON", 429: "Rate limit exceeded (see Retry-After)" }[c] ?? "Error",
+        content: { "application/json": { schema: errorSchema } },
+      },
+    ]),
+  );
+
+type Op = { summary: string; description?: string; body?: z.ZodType; query?: z.ZodObject; ok: Json; status?: number; codes?: number[] };
+
+function operation(tag: string, op: Op, pathParams: string[]): Json {
+  const parameters: Json[] = pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+  if (op.query) {
+    const q = schema(op.query, "input") as { properties?: Record<string, Json>; required?: string[] };
+    for (const [name, s] of Object.entries(q.properties ?? {})) parameters.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema: s });
+  }
+  return {
+    tags: [tag],
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
+    responses: {
+      [String(op.status ?? 200)]: { description: "Success", content: { "application/json": { schema: op.ok } } },
+      ...errors(401, 429, ...(op.codes ?? [])),
+    },
+  };
+}
+
+const idParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
+
+/** Extra paths registered by other modules (events, deliveries), each from its own schemas. */
+export type PathSpec = Record<string, Partial<Record<"get" | "post" | "patch" | "delete", Op>>>;
+
+export const webhookPaths: PathSpec = {
+  "/webhooks": {
+    get: { summary: "List webhooks", ok: envelope(schema(z.array(webhookViewSchema))) },
+    post: {
+      summary: "Create a webhook",
+      description: "Probes the URL with a signed webhook.probe POST (2xx within 10 s required). The plaintext secret is returned only here.",
+      body: createWebhookSchema,
+      ok: envelope(schema(webhookWithSecretSchema)),
+      status: 201,
+      codes: [400, 413, 415],
+    },
+  },
+  "/webhooks/{id}": {
+    get: { summary: "Get a webhook", ok: envelope(schema(webhookViewSchema)), codes: [404] },
+    patch: {
+      summary: "Update url, events and/or isActive",
+      description: "A URL change, or re-enabling a disabled webhook, re-runs the probe; a failed probe rejects the update with 400.",
+      body: updateWebhookSchema,
+      ok: envelope(schema(webhookViewSchema)),
+      codes: [400, 404, 413, 415],
+    },
+    delete: { summary: "Delete a webhook", description: "Hard delete; pending deliveries stop at once; logs are kept for the retention period.", ok: envelope({ type: "object" }), codes: [404] },
+  },
+  "/webhooks/{id}/rotate-secret": {
+    post: { summary: "Rotate the signing secret", description: "Returns the new plaintext secret once; the old secret stops signing immediately.", ok: envelope(schema(webhookWithSecretSchema)), codes: [404] },
+  },
+  "/event-types": { get: { summary: "The event catalog", description: "Each type with its description, JSON schema and example payload.", ok: envelope({ type: "array" }) } },
+  "/api-keys": {
+    get: { summary: "List API keys (prefix only)", ok: envelope({ type: "array" }) },
+    post: { summary: "Create an API key (plaintext returned once)", body: createApiKeySchema, ok: envelope({ type: "object" }), status: 201, codes: [400] },
+  },
+  "/api-keys/{id}": { delete: { summary: "Revoke an API key", ok: envelope({ type: "object" }), codes: [404] } },
+};
+
+export function openApiDocument(extra: PathSpec[] = []): Json {
+  const paths: Json = {};
+  for (const spec of [webhookPaths, ...extra]) {
+    for (const [path, ops] of Object.entries(spec)) {
+      const tag = path.split("/")[1] ?? "api";
+      paths[path] = Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, operation(tag, op, idParams(path))]));
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Akol Webhooks API", version: "1.0.0", description: "Manage webhook subscriptions, publish events and inspect deliveries." },
+    servers: [{ url: "/api/v1" }],
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", description: "An API key (akol_sk_…)" },
+        sessionCookie: { type: "apiKey", in: "cookie", name: "next-auth.session-token" },
+      },
+    },
+    paths,
+  };
+}
