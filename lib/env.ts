@@ -98,7 +98,10 @@ export function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
   return secrets;
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export type Settings = z.infer<typeof schema>;
+
+/** The validated variables alone, without resolving (or generating) the server secrets. */
+export function parseSettings(source: NodeJS.ProcessEnv): Settings {
   // An empty variable means "unset" (e.g. `DATABASE_URL=` selects the embedded database).
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(present);
@@ -106,7 +109,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  const e = result.data;
+  return result.data;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const e = parseSettings(source);
   const dataDir = path.resolve(e.DATA_DIR);
   let { AUTH_SECRET, SECRETS_ENCRYPTION_KEY } = e;
   if (!AUTH_SECRET || !SECRETS_ENCRYPTION_KEY) {
@@ -126,6 +133,16 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
 }
 
 let cached: Env | undefined;
+let cachedSettings: Settings | undefined;
+
+/**
+ * Settings needed while modules load (e.g. an Inngest function's throttle),
+ * where `next build` must not resolve or generate secrets.
+ */
+export function settings(): Settings {
+  cachedSettings ??= parseSettings(process.env);
+  return cachedSettings;
+}
 
 /** The configuration, parsed once on first use (never at import, so builds need no secrets). */
 export function env(): Env {
@@ -136,4 +153,5 @@ export function env(): Env {
 /** Tests only: forget the parsed configuration after changing process.env. */
 export function resetEnvForTests(): void {
   cached = undefined;
+  cachedSettings = undefined;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { createApiKeySchema } from "@/lib/auth/api-keys";
+import { deliveryViewSchema, listDeliveriesQuerySchema, publishEventSchema, testEventSchema } from "@/lib/delivery/schemas";
+import { webhookHealthSchema, webhookSparklinesSchema } from "@/lib/delivery/stats";
 import { createWebhookSchema, updateWebhookSchema, webhookViewSchema, webhookWithSecretSchema } from "@/lib/webhooks/schemas";
 
 /**
@@ -88,6 +90,23 @@ export const webhookPaths: PathSpec = {
   "/webhooks/{id}/rotate-secret": {
     post: { summary: "Rotate the signing secret", description: "Returns the new plaintext secret once; the old secret stops signing immediately.", ok: envelope(schema(webhookWithSecretSchema)), codes: [404] },
   },
+  "/webhooks/stats": {
+    get: {
+      summary: "24 h activity of every webhook (sparklines)",
+      description:
+        "Per webhook, succeeded and failed delivery attempts in each of the last 24 hourly buckets (aligned to UTC hours; the last is the current hour).",
+      ok: envelope(schema(webhookSparklinesSchema)),
+    },
+  },
+  "/webhooks/{id}/stats": {
+    get: {
+      summary: "Delivery health of a webhook over the last 24 h",
+      description:
+        "Hourly buckets (aligned to UTC hours) of delivery attempts: total, succeeded, failed, p50 and p95 duration in ms; and the totals of the window with the success rate. Every attempt counts, retries and replays included; a 2xx answer is a success.",
+      ok: envelope(schema(webhookHealthSchema)),
+      codes: [404],
+    },
+  },
   "/event-types": { get: { summary: "The event catalog", description: "Each type with its description, JSON schema and example payload.", ok: envelope({ type: "array" }) } },
   "/api-keys": {
     get: { summary: "List API keys (prefix only)", ok: envelope({ type: "array" }) },
@@ -96,9 +115,42 @@ export const webhookPaths: PathSpec = {
   "/api-keys/{id}": { delete: { summary: "Revoke an API key", ok: envelope({ type: "object" }), codes: [404] } },
 };
 
+const pagination = schema(z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() }));
+
+export const deliveryPaths: PathSpec = {
+  "/events": {
+    post: {
+      summary: "Publish an event",
+      description:
+        "Validates `data` against the catalog schema of `type` and fans it out to every active webhook of the workspace subscribed to it. " +
+        "Send an `Idempotency-Key` header to make retries safe: a repeat within 24 h returns the first answer (header `Idempotent-Replayed: true`) and sends nothing new.",
+      body: publishEventSchema,
+      ok: envelope(schema(z.object({ id: z.string(), type: z.string(), timestamp: z.string(), webhooks: z.number().int() }))),
+      status: 202,
+      codes: [400, 409, 413, 415],
+    },
+  },
+  "/webhooks/{id}/test": {
+    post: { summary: "Send a test event", description: "Sends the catalog's example payload of the type (marked `test: true`); never retried.", body: testEventSchema, ok: envelope(schema(deliveryViewSchema)), status: 202, codes: [400, 404] },
+  },
+  "/webhooks/{id}/deliveries": {
+    get: { summary: "Delivery log, newest first", query: listDeliveriesQuerySchema, ok: envelope(schema(z.array(deliveryViewSchema)), { pagination }), codes: [400, 404] },
+  },
+  "/webhooks/{id}/deliveries/{deliveryId}": { get: { summary: "One delivery with its attempts", ok: envelope(schema(deliveryViewSchema)), codes: [404] } },
+  "/webhooks/{id}/deliveries/{deliveryId}/replay": {
+    post: {
+      summary: "Replay a delivery",
+      description: "Re-sends the original payload with the same webhook-id to the current URL, signed with the current secret; sent once, not retried; counts against the rate limit.",
+      ok: envelope(schema(deliveryViewSchema)),
+      status: 202,
+      codes: [404],
+    },
+  },
+};
+
 export function openApiDocument(extra: PathSpec[] = []): Json {
   const paths: Json = {};
-  for (const spec of [webhookPaths, ...extra]) {
+  for (const spec of [webhookPaths, deliveryPaths, ...extra]) {
     for (const [path, ops] of Object.entries(spec)) {
       const tag = path.split("/")[1] ?? "api";
       paths[path] = Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, operation(tag, op, idParams(path))]));

@@ -1,13 +1,31 @@
+import { WEBHOOK_DELETED } from "@/inngest/events";
+import { inngest } from "@/inngest/client";
 import { notFound } from "@/lib/api/errors";
 import { db } from "@/lib/db";
+import { log } from "@/lib/log";
 import { webhookIdSchema } from "@/lib/webhooks/schemas";
 
 /**
- * Hard-deletes the subscription. Its delivery history stays (no foreign key)
- * until the retention job purges it.
+ * Hard-deletes the subscription. Its pending deliveries are cancelled at
+ * once (and their scheduled runs cancelled via `webhooks/webhook.deleted`;
+ * every attempt also re-checks that the webhook exists). The delivery
+ * history stays (no foreign key) until the retention job purges it.
  */
 export async function deleteWebhook(workspaceId: string, id: string): Promise<{ id: string; deleted: true }> {
-  const res = webhookIdSchema.safeParse(id).success ? await db.webhook.deleteMany({ where: { id, workspaceId } }) : { count: 0 };
-  if (res.count === 0) throw notFound("Webhook");
+  if (!webhookIdSchema.safeParse(id).success) throw notFound("Webhook");
+  const deleted = await db.$transaction(async (tx) => {
+    const res = await tx.webhook.deleteMany({ where: { id, workspaceId } });
+    if (res.count === 0) return false;
+    await tx.delivery.updateMany({
+      where: { webhookId: id, workspaceId, status: "pending" },
+      data: { status: "cancelled", error: "webhook was deleted", nextAttemptAt: null },
+    });
+    return true;
+  });
+  if (!deleted) throw notFound("Webhook");
+  await inngest.send({ name: WEBHOOK_DELETED, data: { webhookId: id, workspaceId } }).catch((err: unknown) => {
+    // The attempts' own existence check still stops them; this only makes it immediate.
+    log.warn("could not send webhook.deleted", { webhookId: id, err });
+  });
   return { id, deleted: true };
 }

@@ -1,0 +1,15 @@
+import { readJsonWithText, validate } from "@/lib/api/body";
+import { withIdempotency } from "@/lib/api/idempotency";
+import { apiRoute } from "@/lib/api/route";
+import { publishEventSchema } from "@/lib/delivery/schemas";
+import { publishEvent } from "@/lib/events/publish";
+
+export const POST = apiRoute(async ({ req, principal }) => {
+  const { json, text } = await readJsonWithText(req);
+  const input = validate(json, publishEventSchema);
+  const answer = await withIdempotency(principal.workspaceId, req.headers.get("idempotency-key"), text, async () => ({
+    status: 202,
+    body: { success: true, data: await publishEvent(principal.workspaceId, input) },
+  }));
+  return Response.json(answer.body, { status: answer.status, headers: answer.replayed ? { "Idempotent-Replayed": "true" } : undefined });
+});

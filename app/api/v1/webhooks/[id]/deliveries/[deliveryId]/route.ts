@@ -1,0 +1,8 @@
+import { ok } from "@/lib/api/envelope";
+import { apiRoute } from "@/lib/api/route";
+import { findDeliveryOrThrow } from "@/lib/delivery/logs";
+import { toDeliveryView } from "@/lib/delivery/view";
+
+export const GET = apiRoute<{ id: string; deliveryId: string }>(async ({ principal, params }) =>
+  ok(toDeliveryView(await findDeliveryOrThrow(principal.workspaceId, params.id, params.deliveryId))),
+);

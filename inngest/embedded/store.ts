@@ -1,0 +1,500 @@
+import type pg from "pg";
+import type { InngestEvent, MemoEntry, SerializedError } from "@/inngest/embedded/protocol";
+
+/**
+ * Durable run state for the embedded executor: one `ExecutorRun` row per
+ * function run (prisma/schema.prisma), accessed with raw SQL on the shared pg
+ * pool.
+ *
+ * Row life cycle (`status`):
+ *   queued     waiting until `wakeAt` (new, sleeping, retry back-off, throttled)
+ *   running    leased by `lockedBy` until `lockedUntil` (= `wakeAt`, so an
+ *              expired lease is found with the same index)
+ *   completed | failed | cancelled   finished; `wakeAt` = when it may be pruned
+ *   cron       not a run: the durable schedule of one cron trigger, `wakeAt` =
+ *              its next fire time
+ *
+ * `steps` holds the memoized results exactly as the SDK wants them
+ * (`{type:"data",data}` / `{type:"error",error}`) plus the executor's own
+ * pending entries (`planned`, `sleep`) which are never sent to the SDK.
+ *
+ * All timestamps are `timestamp(3)` holding UTC (Prisma's convention); SQL
+ * here converts explicitly, whatever the session time zone.
+ */
+
+export type PendingEntry =
+  | { type: "planned"; attempt: number; at: number }
+  | { type: "sleep"; until: number };
+
+export type StoredStep = MemoEntry | PendingEntry;
+
+export type ClaimedRun = {
+  id: string;
+  functionId: string;
+  event: InngestEvent;
+  steps: Record<string, StoredStep>;
+  stack: string[];
+  attempt: number;
+};
+
+export type RunUpdate = {
+  id: string;
+  /** Step entries to add or replace. */
+  set?: Record<string, StoredStep>;
+  /** Step entries to delete (pending entries that were fulfilled). */
+  remove?: string[];
+  /** Hashed step ids to append to the completion stack. */
+  push?: string[];
+  attempt: number;
+  /** `running` keeps the lease; the others release it. */
+  status: "running" | "queued" | "completed" | "failed";
+  /** queued: when to wake; completed/failed: when the row may be pruned. */
+  wakeAtMs?: number;
+  output?: unknown;
+  error?: SerializedError;
+};
+
+export type NewRun = {
+  id: string;
+  functionId: string;
+  event: InngestEvent;
+  throttleKey: string | null;
+  cancelKeys: string[];
+  /** Not before (cron jitter). */
+  wakeAtMs?: number;
+  throttle?: { limit: number; periodMs: number };
+};
+
+export type CancelQuery = {
+  keys: string[];
+  /** Only runs created at or after this time (cancelOn timeout). */
+  createdAfterMs?: number;
+  /** Runs created by later events of the same batch are not cancelled. */
+  excludeIds: string[];
+};
+
+export type CancelledRun = { id: string; functionId: string; event: InngestEvent };
+
+export type CronRow = { id: string; functionId: string; cron: string; nextMs: number };
+
+const T = `"ExecutorRun"`;
+const NOW = `(now() AT TIME ZONE 'UTC')`;
+const fromMs = (expr: string) => `(to_timestamp((${expr})::float8 / 1000.0) AT TIME ZONE 'UTC')`;
+const toMs = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
+
+export type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
+
+/**
+ * Coalesces concurrent requests into one flush (group commit): the first
+ * request flushes at once, the ones that arrive meanwhile share the next
+ * flush. No added latency when idle, few round trips under load.
+ */
+export class Batcher<I, O> {
+  private queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  private inFlight = 0;
+  constructor(
+    private readonly flush: (items: I[]) => Promise<O[]>,
+    private readonly maxBatch = 500,
+    private readonly maxInFlight = 1,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      this.flush(batch.map((b) => b.item))
+        .then(
+          (out) => batch.forEach((b, i) => b.resolve(out[i] as O)),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+  }
+}
+
+export type InsertedRun = { id: string; wakeMs: number };
+
+export type IntakeBatch = {
+  runs: NewRun[];
+  cancels: CancelQuery[];
+  /** Runs to create for cancelled runs (`inngest/function.cancelled` listeners), same transaction. */
+  onCancelled?: (runs: CancelledRun[]) => NewRun[];
+  /** A leased route row (events stored while no executor ran) to delete in the same transaction. */
+  consume?: string;
+};
+export type IntakeResult = { inserted: InsertedRun[]; cancelled: CancelledRun[] };
+
+export class RunStore {
+  private readonly persistBatcher: Batcher<RunUpdate, boolean>;
+  private readonly intakeBatcher: Batcher<IntakeBatch, IntakeResult>;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly owner: string,
+    private readonly leaseMs: number,
+    private readonly finishedRetentionMs: number,
+  ) {
+    this.persistBatcher = new Batcher((items) => this.persistMany(items), 500, 2);
+    this.intakeBatcher = new Batcher((items) => this.intakeMany(items), 200, 1);
+  }
+
+  /** Leases up to `limit` due runs of the given functions (oldest `wakeAt` first). */
+  async claim(functionIds: string[], limit: number): Promise<ClaimedRun[]> {
+    if (limit <= 0 || functionIds.length === 0) return [];
+    const res = await this.pool.query<{
+      id: string;
+      functionId: string;
+      event: InngestEvent;
+      steps: Record<string, StoredStep>;
+      stack: string[];
+      attempt: number;
+    }>(
+      `UPDATE ${T} r
+          SET status = 'running', "lockedBy" = $1,
+              "lockedUntil" = ${NOW} + make_interval(secs => $2::float8 / 1000),
+              "wakeAt" = ${NOW} + make_interval(secs => $2::float8 / 1000),
+              "startedAt" = COALESCE(r."startedAt", ${NOW}), "updatedAt" = ${NOW}
+         FROM (SELECT id FROM ${T}
+                WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = ANY($3::text[])
+                ORDER BY "wakeAt" LIMIT $4 FOR UPDATE SKIP LOCKED) c
+        WHERE r.id = c.id
+    RETURNING r.id, r."functionId", r.event, r.steps, r.stack, r.attempt`,
+      [this.owner, this.leaseMs, functionIds, limit],
+    );
+    return res.rows.map((r) => ({ ...r, steps: r.steps ?? {}, stack: Array.isArray(r.stack) ? r.stack : [] }));
+  }
+
+  /** Persists one run's progress (batched with concurrent ones). False = the lease was lost (cancelled or taken over). */
+  persist(update: RunUpdate): Promise<boolean> {
+    return this.persistBatcher.submit(update);
+  }
+
+  private async persistMany(items: RunUpdate[], c: Queryable = this.pool): Promise<boolean[]> {
+    const rows = items.map((u) => ({
+      id: u.id,
+      remove: u.remove ?? [],
+      set: u.set ?? {},
+      push: u.push ?? [],
+      attempt: u.attempt,
+      status: u.status,
+      wake: u.wakeAtMs ?? null,
+      output: u.output === undefined ? null : { v: u.output },
+      error: u.error ?? null,
+    }));
+    // Rows are locked in id order first (here and in every multi-row update)
+    // so concurrent batches, heartbeats and cancellations cannot deadlock.
+    const res = await c.query<{ id: string }>(
+      `WITH u AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS u(id text, remove text[], set jsonb, push jsonb, attempt int,
+                                                                   status text, wake float8, output jsonb, error jsonb)),
+            l AS (SELECT r.id FROM ${T} r WHERE r.id IN (SELECT id FROM u) AND r."lockedBy" = $1 AND r.status = 'running'
+                   ORDER BY r.id FOR UPDATE)
+       UPDATE ${T} r
+          SET steps = (r.steps - u.remove) || u.set,
+              stack = r.stack || u.push,
+              attempt = u.attempt,
+              status = u.status,
+              "wakeAt" = CASE WHEN u.status = 'running' THEN r."wakeAt" ELSE COALESCE(${fromMs("u.wake")}, ${NOW}) END,
+              "lockedBy" = CASE WHEN u.status = 'running' THEN r."lockedBy" END,
+              "lockedUntil" = CASE WHEN u.status = 'running' THEN r."lockedUntil" END,
+              output = COALESCE(u.output -> 'v', r.output),
+              error = COALESCE(u.error, r.error),
+              "finishedAt" = CASE WHEN u.status IN ('completed', 'failed') THEN ${NOW} END,
+              "updatedAt" = ${NOW}
+         FROM u JOIN l ON l.id = u.id
+        WHERE r.id = u.id AND r."lockedBy" = $1 AND r.status = 'running'
+    RETURNING r.id`,
+      [this.owner, JSON.stringify(rows)],
+    );
+    const ok = new Set(res.rows.map((r) => r.id));
+    return items.map((u) => ok.has(u.id));
+  }
+
+  /**
+   * Marks a run failed and inserts the runs its `inngest/function.failed`
+   * event triggers (onFailure handlers), in one transaction.
+   */
+  async fail(update: RunUpdate, failureRuns: NewRun[]): Promise<boolean> {
+    return this.transaction(async (c) => {
+      const [ok] = await this.persistMany([update], c);
+      if (!ok) return false;
+      if (failureRuns.length) await this.insertOn(c, failureRuns);
+      return true;
+    });
+  }
+
+  /** Extends the leases of runs this executor still holds; returns the ids still held. */
+  async heartbeat(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const res = await this.pool.query<{ id: string }>(
+      `UPDATE ${T} SET "lockedUntil" = ${NOW} + make_interval(secs => $2::float8 / 1000),
+                       "wakeAt" = ${NOW} + make_interval(secs => $2::float8 / 1000)
+        WHERE id IN (SELECT id FROM ${T} WHERE id = ANY($3::text[]) AND "lockedBy" = $1 AND status = 'running' ORDER BY id FOR UPDATE)
+          AND "lockedBy" = $1 AND status = 'running'
+    RETURNING id`,
+      [this.owner, this.leaseMs, ids],
+    );
+    return new Set(res.rows.map((r) => r.id));
+  }
+
+  /** Gives leased runs back (graceful stop): due at once for any instance. */
+  async release(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.pool.query(
+      `UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "wakeAt" = ${NOW}, "updatedAt" = ${NOW}
+        WHERE id IN (SELECT id FROM ${T} WHERE id = ANY($2::text[]) AND "lockedBy" = $1 AND status = 'running' ORDER BY id FOR UPDATE)
+          AND "lockedBy" = $1 AND status = 'running'`,
+      [this.owner, ids],
+    );
+  }
+
+  /** Requeues runs whose lease expired (their executor died); they resume from their last persisted op. */
+  async reclaimExpired(): Promise<number> {
+    const res = await this.pool.query(
+      `UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = ${NOW}
+        WHERE id IN (SELECT id FROM ${T} WHERE status = 'running' AND "wakeAt" <= ${NOW} ORDER BY id FOR UPDATE SKIP LOCKED)
+          AND status = 'running' AND "wakeAt" <= ${NOW}`,
+    );
+    return res.rowCount ?? 0;
+  }
+
+  /**
+   * Stores new runs and applies cancellations durably; resolves after commit.
+   * Concurrent calls share one transaction.
+   */
+  intake(batch: IntakeBatch): Promise<IntakeResult> {
+    if (!batch.runs.length && !batch.cancels.length && !batch.consume) return Promise.resolve({ inserted: [], cancelled: [] });
+    return this.intakeBatcher.submit(batch);
+  }
+
+  private async intakeMany(batches: IntakeBatch[]): Promise<IntakeResult[]> {
+    const runs = batches.flatMap((b) => b.runs);
+    const needsTx = batches.some((b) => b.cancels.length > 0 || b.consume) || runs.some((r) => r.throttle);
+    const pick = (b: IntakeBatch, inserted: Map<string, InsertedRun>) =>
+      b.runs.flatMap((r) => {
+        const i = inserted.get(r.id);
+        return i ? [i] : [];
+      });
+    if (!needsTx) {
+      const inserted = new Map((await this.insertOn(this.pool, runs)).map((r) => [r.id, r]));
+      return batches.map((b) => ({ inserted: pick(b, inserted), cancelled: [] }));
+    }
+    return this.transaction(async (c) => {
+      const inserted = new Map((await this.insertOn(c, runs)).map((r) => [r.id, r]));
+      const out: IntakeResult[] = [];
+      for (const b of batches) {
+        const cancelled: CancelledRun[] = [];
+        for (const q of b.cancels) cancelled.push(...(await this.cancelOn(c, q)));
+        const extra: InsertedRun[] = [];
+        if (cancelled.length && b.onCancelled) extra.push(...(await this.insertOn(c, b.onCancelled(cancelled))));
+        if (b.consume) {
+          const del = await c.query(`DELETE FROM ${T} WHERE id = $1 AND "lockedBy" = $2 AND status = 'running'`, [b.consume, this.owner]);
+          if (!del.rowCount) throw new Error(`route row ${b.consume} is no longer leased by this executor`);
+        }
+        out.push({ inserted: [...pick(b, inserted), ...extra], cancelled });
+      }
+      return out;
+    });
+  }
+
+  private async cancelOn(c: Queryable, q: CancelQuery): Promise<CancelledRun[]> {
+    if (!q.keys.length) return [];
+    const res = await c.query<CancelledRun>(
+      `UPDATE ${T} SET status = 'cancelled', "lockedBy" = NULL, "lockedUntil" = NULL, "finishedAt" = ${NOW},
+                       "updatedAt" = ${NOW}, "wakeAt" = ${NOW} + make_interval(secs => $4::float8 / 1000)
+        WHERE id IN (SELECT id FROM ${T}
+                      WHERE "cancelKeys" && $1::text[] AND status IN ('queued', 'running')
+                        AND ($2::float8 IS NULL OR "createdAt" >= ${fromMs("$2")})
+                        AND NOT (id = ANY($3::text[]))
+                      ORDER BY id FOR UPDATE)
+          AND status IN ('queued', 'running')
+    RETURNING id, "functionId", event`,
+      [q.keys, q.createdAfterMs ?? null, q.excludeIds, this.finishedRetentionMs],
+    );
+    return res.rows;
+  }
+
+  /**
+   * Inserts runs (duplicates by id are skipped: idempotency keys, event ids,
+   * cron slots). Throttled runs get their start slot here, under a per-key
+   * advisory lock: the first moment at which at most `limit` runs of the key
+   * started within any `period` (they wait, never dropped).
+   */
+  private async insertOn(c: Queryable, runs: NewRun[]): Promise<InsertedRun[]> {
+    if (!runs.length) return [];
+    const unique = [...new Map(runs.map((r) => [r.id, r])).values()];
+    const started = new Map<string, number>();
+    const throttled = unique.filter((r) => r.throttle);
+    if (throttled.length) {
+      const keyOf = (r: NewRun) => JSON.stringify([r.functionId, r.throttleKey ?? ""]);
+      const groups = new Map<string, { fn: string; key: string; lim: number; period: number; runs: NewRun[] }>();
+      for (const r of throttled) {
+        const k = keyOf(r);
+        let g = groups.get(k);
+        if (!g) {
+          g = { fn: r.functionId, key: r.throttleKey ?? "", lim: r.throttle!.limit, period: r.throttle!.periodMs, runs: [] };
+          groups.set(k, g);
+        }
+        g.runs.push(r);
+      }
+      await c.query(
+        `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 7211) AS h FROM unnest($1::text[]) k ORDER BY 1) s`,
+        [[...groups.keys()]],
+      );
+      const win = await c.query<{ fn: string; key: string; now: number; starts: number[] }>(
+        `SELECT k.fn, k.key, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now,
+                ARRAY(SELECT ${toMs(`r."startedAt"`)} FROM ${T} r
+                       WHERE r."functionId" = k.fn AND r."throttleKey" = k.key AND r."startedAt" IS NOT NULL
+                       ORDER BY r."startedAt" DESC LIMIT k.lim) AS starts
+           FROM jsonb_to_recordset($1::jsonb) AS k(fn text, key text, lim int)`,
+        [JSON.stringify([...groups.values()].map((g) => ({ fn: g.fn, key: g.key, lim: g.lim })))],
+      );
+      for (const w of win.rows) {
+        const g = groups.get(JSON.stringify([w.fn, w.key]));
+        if (!g) continue;
+        const starts = [...w.starts]; // most recent first
+        for (const r of g.runs) {
+          const oldest = starts.length >= g.lim ? starts[g.lim - 1]! : -Infinity;
+          const slot = Math.max(w.now, r.wakeAtMs ?? 0, oldest + g.period);
+          starts.unshift(slot);
+          if (starts.length > g.lim) starts.length = g.lim;
+          started.set(r.id, slot);
+        }
+      }
+    }
+    const rows = unique.map((r) => ({
+      id: r.id,
+      fn: r.functionId,
+      event: r.event,
+      tkey: r.throttleKey,
+      ckeys: r.cancelKeys,
+      wake: started.get(r.id) ?? r.wakeAtMs ?? null,
+      started: started.get(r.id) ?? null,
+    }));
+    const res = await c.query<InsertedRun>(
+      `INSERT INTO ${T} (id, "functionId", event, "throttleKey", "cancelKeys", status, "wakeAt", "startedAt", "createdAt", "updatedAt")
+       SELECT x.id, x.fn, x.event, x.tkey, COALESCE(x.ckeys, '{}'), 'queued', COALESCE(${fromMs("x.wake")}, ${NOW}),
+              ${fromMs("x.started")}, ${NOW}, ${NOW}
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, fn text, event jsonb, tkey text, ckeys text[], wake float8, started float8)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id, ${toMs(`"wakeAt"`)} AS "wakeMs"`,
+      [JSON.stringify(rows)],
+    );
+    return res.rows;
+  }
+
+  // -------------------------------------------------------------------------
+  // Cron
+
+  /** Registers cron schedules (kept if already present) and drops stale ones of these functions. */
+  async syncCrons(rows: CronRow[], functionIds: string[]): Promise<void> {
+    await this.pool.query(
+      `WITH ins AS (
+         INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
+         SELECT x.id, x.fn, jsonb_build_object('cron', x.cron), 'cron', ${fromMs("x.next")}, '{}', ${NOW}, ${NOW}
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, fn text, cron text, next float8)
+         ON CONFLICT (id) DO NOTHING
+       )
+       DELETE FROM ${T} WHERE status = 'cron' AND "functionId" = ANY($2::text[]) AND NOT (id = ANY($3::text[]))`,
+      [JSON.stringify(rows.map((r) => ({ id: r.id, fn: r.functionId, cron: r.cron, next: r.nextMs }))), functionIds, rows.map((r) => r.id)],
+    );
+  }
+
+  /**
+   * Fires due cron schedules exactly once across instances: the schedule row
+   * is locked, the run id is derived from the slot, and the next slot is
+   * stored in the same transaction. Returns the number of runs created.
+   */
+  async fireDueCrons(
+    functionIds: string[],
+    plan: (row: { id: string; functionId: string; cron: string; dueMs: number }) => { run: NewRun; nextMs: number } | undefined,
+  ): Promise<number> {
+    if (!functionIds.length) return 0;
+    return this.transaction(async (c) => {
+      const due = await c.query<{ id: string; functionId: string; cron: string; dueMs: number }>(
+        `SELECT id, "functionId", event ->> 'cron' AS cron, ${toMs(`"wakeAt"`)} AS "dueMs" FROM ${T}
+          WHERE status = 'cron' AND "wakeAt" <= ${NOW} AND "functionId" = ANY($1::text[])
+          FOR UPDATE SKIP LOCKED`,
+        [functionIds],
+      );
+      if (!due.rows.length) return 0;
+      const runs: NewRun[] = [];
+      const next: Array<{ id: string; next: number }> = [];
+      for (const row of due.rows) {
+        const p = plan(row);
+        if (!p) continue;
+        runs.push(p.run);
+        next.push({ id: row.id, next: p.nextMs });
+      }
+      const inserted = await this.insertOn(c, runs);
+      await c.query(
+        `UPDATE ${T} r SET "wakeAt" = ${fromMs("x.next")}, "updatedAt" = ${NOW}
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, next float8) WHERE r.id = x.id`,
+        [JSON.stringify(next)],
+      );
+      return inserted.length;
+    });
+  }
+
+  // -------------------------------------------------------------------------
+  // Housekeeping and inspection
+
+  /** Deletes finished runs past their retention; returns how many. */
+  async prune(limit = 5000): Promise<number> {
+    const res = await this.pool.query(
+      `DELETE FROM ${T} WHERE id IN (
+         SELECT id FROM ${T} WHERE status IN ('completed', 'failed', 'cancelled') AND "wakeAt" <= ${NOW} LIMIT $1)`,
+      [limit],
+    );
+    return res.rowCount ?? 0;
+  }
+
+  /** Due-now and running runs of these functions (idle check for drain()). */
+  async pending(functionIds: string[]): Promise<{ due: number; running: number; nextWakeMs: number | null }> {
+    const res = await this.pool.query<{ due: number; running: number; next: number | null }>(
+      `SELECT count(*) FILTER (WHERE status = 'queued' AND "wakeAt" <= ${NOW})::int AS due,
+              count(*) FILTER (WHERE status = 'running')::int AS running,
+              min(${toMs(`"wakeAt"`)}) FILTER (WHERE status = 'queued') AS next
+         FROM ${T} WHERE status IN ('queued', 'running') AND "functionId" = ANY($1::text[])`,
+      [functionIds],
+    );
+    const r = res.rows[0];
+    return { due: r?.due ?? 0, running: r?.running ?? 0, nextWakeMs: r?.next ?? null };
+  }
+
+  private async transaction<R>(fn: (c: pg.PoolClient) => Promise<R>): Promise<R> {
+    const c = await this.pool.connect();
+    try {
+      await c.query("BEGIN");
+      const out = await fn(c);
+      await c.query("COMMIT");
+      return out;
+    } catch (err) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+}
+
+/**
+ * Stores events as one route row (functionId "__route__") for any executor
+ * to route: what embeddedFetch does when no executor runs in its process.
+ */
+export async function enqueueUnrouted(db: Queryable, id: string, events: Array<{ event: InngestEvent; userId: boolean }>): Promise<void> {
+  await db.query(
+    `INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
+     VALUES ($1, '__route__', $2::jsonb, 'queued', ${NOW}, '{}', ${NOW}, ${NOW})`,
+    [id, JSON.stringify({ events })],
+  );
+}

@@ -1,0 +1,6 @@
+import { deliver } from "@/inngest/functions/deliver";
+import { fanOut } from "@/inngest/functions/fan-out";
+import { retention } from "@/inngest/functions/retention";
+
+/** Every function the app serves at /api/inngest (to Inngest, or to the embedded executor). */
+export const functions = [fanOut, deliver, retention];

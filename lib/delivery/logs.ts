@@ -1,0 +1,54 @@
+import type { z } from "zod";
+import { notFound } from "@/lib/api/errors";
+import { db } from "@/lib/db";
+import { deliveryIdSchema, type listDeliveriesQuerySchema } from "@/lib/delivery/schemas";
+import { toDeliveryView } from "@/lib/delivery/view";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/**
+ * Delivery logs of one webhook, newest first. Reads are scoped by workspace
+ * and webhook id; the webhook may already be deleted (logs are retained).
+ */
+
+export async function listDeliveries(workspaceId: string, webhookId: string, q: z.output<typeof listDeliveriesQuerySchema>) {
+  const where: Prisma.DeliveryWhereInput = {
+    workspaceId,
+    webhookId,
+    ...(q.success === undefined ? {} : { success: q.success }),
+    ...(q.eventType ? { eventType: q.eventType } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.delivery.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (q.page - 1) * q.limit,
+      take: q.limit,
+      include: { attempts: true },
+    }),
+    db.delivery.count({ where }),
+  ]);
+  return {
+    data: rows.map(toDeliveryView),
+    pagination: { page: q.page, limit: q.limit, total, totalPages: Math.ceil(total / q.limit) },
+  };
+}
+
+export async function findDeliveryOrThrow(workspaceId: string, webhookId: string, deliveryId: string) {
+  const row = deliveryIdSchema.safeParse(deliveryId).success
+    ? await db.delivery.findFirst({ where: { id: deliveryId, webhookId, workspaceId }, include: { attempts: true } })
+    : null;
+  if (!row) throw notFound("Delivery");
+  return row;
+}
+
+/**
+ * The webhook must be the workspace's — or, once deleted, have left logs in
+ * that workspace (they stay readable until retention purges them). Else 404.
+ */
+export async function assertWebhookLogsVisible(workspaceId: string, webhookId: string): Promise<void> {
+  const [webhook, delivery] = await Promise.all([
+    db.webhook.findFirst({ where: { id: webhookId, workspaceId }, select: { id: true } }),
+    db.delivery.findFirst({ where: { webhookId, workspaceId }, select: { id: true } }),
+  ]);
+  if (!webhook && !delivery) throw notFound("Webhook");
+}

@@ -1,0 +1,22 @@
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+
+/**
+ * Daily retention: delivery logs (and their attempts) older than
+ * DELIVERY_RETENTION_DAYS — including those of deleted webhooks — published
+ * events of the same age, and idempotency keys older than 24 h. Deletes in
+ * batches so a large backlog never holds one long transaction.
+ */
+export async function purgeExpired(now = new Date(), batchSize = 5000) {
+  const cutoff = new Date(now.getTime() - env().DELIVERY_RETENTION_DAYS * 86_400_000);
+  let deliveries = 0;
+  for (;;) {
+    const n = await db.$executeRaw`
+      DELETE FROM "Delivery" WHERE id IN (SELECT id FROM "Delivery" WHERE "createdAt" < ${cutoff} LIMIT ${batchSize})`;
+    deliveries += n;
+    if (n < batchSize) break;
+  }
+  const events = await db.event.deleteMany({ where: { createdAt: { lt: cutoff } } });
+  const idempotencyKeys = await db.idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - 86_400_000) } } });
+  return { cutoff: cutoff.toISOString(), deliveries, events: events.count, idempotencyKeys: idempotencyKeys.count };
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { EVENT_PUBLISHED } from "@/inngest/events";
+import { inngest } from "@/inngest/client";
+import { ApiError } from "@/lib/api/errors";
+import { zodDetails } from "@/lib/api/body";
+import { db } from "@/lib/db";
+import { findEventType } from "@/lib/events/catalog";
+import { newId } from "@/lib/ids";
+
+/**
+ * Publishes an event of the catalog for a workspace: validates `data` against
+ * the type's schema, stores the event, and hands it to the fan-out function.
+ * Exported for server-side callers in the host product as well as the API.
+ */
+
+export type PublishInput = { type: string; data: unknown; timestamp?: string | Date };
+export type PublishResult = { id: string; type: string; timestamp: string; webhooks: number };
+
+export async function publishEvent(workspaceId: string, input: PublishInput): Promise<PublishResult> {
+  const def = findEventType(input.type);
+  if (!def) throw new ApiError(400, "validation_error", `Unknown event type ${JSON.stringify(input.type)}`, [{ field: "type", message: "unknown event type" }]);
+  const parsed = def.schema.safeParse(input.data);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error).map((d) => ({ field: d.field === "(body)" ? "data" : `data.${d.field}`, message: d.message }));
+    throw new ApiError(400, "validation_error", `data does not match the ${def.type} schema: ${details[0]?.field}: ${details[0]?.message}`, details);
+  }
+  const timestamp = input.timestamp ? new Date(input.timestamp) : new Date();
+  if (Number.isNaN(timestamp.getTime())) throw new ApiError(400, "validation_error", "timestamp is not a valid date", [{ field: "timestamp", message: "invalid date" }]);
+
+  const id = newId("evt");
+  const data = parsed.data as z.core.util.JSONType;
+  const [, webhooks] = await db.$transaction([
+    db.event.create({ data: { id, workspaceId, type: def.type, data: data ?? {}, timestamp } }),
+    db.webhook.count({ where: { workspaceId, isActive: true, events: { has: def.type } } }),
+  ]);
+  await inngest.send({ id, name: EVENT_PUBLISHED, data: { eventId: id, workspaceId } });
+  return { id, type: def.type, timestamp: timestamp.toISOString(), webhooks };
+}
