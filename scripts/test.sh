@@ -9,11 +9,11 @@ unset DATABASE_URL
 echo "== type-check"
 npx tsc --noEmit
 
+echo "== production build (the soak test and the e2e suite run it)"
+npx next build
+
 echo "== unit and integration tests (vitest, embedded PostgreSQL)"
 npx vitest run
-
-echo "== production build"
-npx next build
 
 echo "== end-to-end tests (Playwright)"
 if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then

@@ -1,7 +1,6 @@
 import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { inngestHandler } from "@/inngest/serve";
 import { env } from "@/lib/env";
-import { log } from "@/lib/log";
 
 /**
  * Starts the embedded executor for this process when no Inngest server is
@@ -21,7 +20,6 @@ export function ensureEmbeddedExecutor(opts: { pollIntervalMs?: number; leaseMs?
       pollIntervalMs: opts.pollIntervalMs ?? 500,
       leaseMs: opts.leaseMs,
     });
-    log.info("embedded Inngest executor started", { functions: executor.functions.length, instance: executor.instanceId });
     const stop = () => void executor.stop({ timeoutMs: 10_000 });
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
