@@ -6,9 +6,9 @@ import { signOut } from "next-auth/react";
 import { Button } from "@/components/ui/button";
 
 const LINKS = [
-  { href: "/webhooks", label: "Webhooks" },
-  { href: "/api-keys", label: "API keys" },
-  { href: "/docs/webhooks", label: "Docs" },
+  { href: "/webhooks", label: "Webhooks", section: "/webhooks" },
+  { href: "/api-keys", label: "API keys", section: "/api-keys" },
+  { href: "/docs/webhooks", label: "Docs", section: "/docs" },
 ];
 
 export function Nav({ email }: { email: string }) {
@@ -21,7 +21,7 @@ export function Nav({ email }: { email: string }) {
         </Link>
         <nav aria-label="Main" className="flex flex-1 gap-1">
           {LINKS.map((l) => {
-            const active = pathname === l.href || pathname.startsWith(`${l.href}/`);
+            const active = pathname === l.section || pathname.startsWith(`${l.section}/`);
             return (
               <Link
                 key={l.href}
