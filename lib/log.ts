@@ -10,8 +10,16 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 
 const SECRET_PATTERNS = [/whsec_[A-Za-z0-9+/=_-]+/g, /akol_sk_[A-Za-z0-9]+/g, /Bearer\s+[A-Za-z0-9._~+/=-]+/gi];
 
+/** Fields whose values are never written, whatever they look like. */
+const SECRET_FIELDS = /^(secret|password|passwordHash|authorization|cookie|apiKey|key|token|signature|secretEncrypted)$/i;
+
 export function redact(text: string): string {
   return SECRET_PATTERNS.reduce((s, re) => s.replace(re, (m) => `${m.slice(0, m.indexOf("_") + 1 || 7)}[redacted]`), text);
+}
+
+/** A secret-named field keeps only a recognisable prefix (`whsec_[redacted]`), or nothing. */
+function redactField(v: unknown): string {
+  return typeof v === "string" && /^(whsec|akol_sk)_[A-Za-z0-9+/=_-]+$/.test(v) ? redact(v) : "[redacted]";
 }
 
 function write(level: Level, msg: string, fields?: Record<string, unknown>) {
@@ -22,8 +30,12 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>) {
     // configuration not loadable yet: keep the default level
   }
   if (ORDER[level] < ORDER[threshold]) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v: unknown) =>
-    v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v,
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (k, v: unknown) =>
+    SECRET_FIELDS.test(k) && v !== null && v !== undefined
+      ? redactField(v)
+      : v instanceof Error
+        ? { name: v.name, message: v.message, stack: v.stack }
+        : v,
   );
   process.stderr.write(redact(line) + "\n");
 }

@@ -50,6 +50,7 @@ export async function runBench(opts: { n: number; concurrency: number; log: (lin
       const fn = shape === "one" ? "bench-one-step" : "bench-two-step";
       work = 0;
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       const sends: Array<Promise<unknown>> = [];
       for (let i = 0; i < opts.n; i += 100) {
         const events = Array.from({ length: Math.min(100, opts.n - i) }, (_, j) => ({
@@ -72,9 +73,14 @@ export async function runBench(opts: { n: number; concurrency: number; log: (lin
         300_000,
       );
       const ms = Date.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuPerRun = (cpu.user + cpu.system) / 1000 / opts.n;
       if (work !== opts.n) throw new Error(`${shape}-step: ${work} step executions for ${opts.n} runs`);
       out[shape] = Math.round((opts.n / ms) * 1000);
-      opts.log(`${shape}-step: ${opts.n} runs in ${ms} ms (send ${tSent - t0} ms) = ${out[shape]} runs/s`);
+      opts.log(
+        `${shape}-step: ${opts.n} runs in ${ms} ms (send ${tSent - t0} ms) = ${out[shape]} runs/s; ` +
+          `executor process CPU ${cpuPerRun.toFixed(2)} ms/run (≈ ${Math.round(1000 / cpuPerRun)} runs/s per core)`,
+      );
     }
   } finally {
     await ex.stop();

@@ -1,6 +1,7 @@
 import { Inngest, NonRetriableError, RetryAfterError } from "inngest";
 import { serve } from "inngest/next";
-import { afterEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { embeddedFetch, withEmbeddedMode } from "@/inngest/embedded/client";
 import { type EmbeddedExecutor, type EmbeddedExecutorOptions, startEmbeddedExecutor } from "@/inngest/embedded/executor";
 import { UnsupportedFunctionOptionError } from "@/inngest/embedded/protocol";
@@ -109,12 +110,31 @@ const fns = [
     const z = await step.run("z", () => hits.bump(`parallel:z:${k}`));
     return x + y + z;
   }),
+  inngest.createFunction({ id: "chain", triggers: [{ event: "t/chain" }] }, async ({ event, step }) => {
+    const k = String(event.data.k);
+    for (const s of ["s1", "s2", "s3"]) {
+      await step.run(s, async () => {
+        hits.bump(`chain:${s}:${k}`);
+        await new Promise((r) => setTimeout(r, 300));
+      });
+    }
+    return "chained";
+  }),
   inngest.createFunction({ id: "waiter", triggers: [{ event: "t/waiter" }] }, async ({ step }) => {
     await step.waitForEvent("wait", { event: "t/never", timeout: "1h" });
   }),
 ];
 
 const handler = serve({ client: inngest, functions: fns });
+
+// Timestamps are UTC whatever the session time zone: run every test in a non-UTC one.
+beforeAll(async () => {
+  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await c.connect();
+  const { rows } = await c.query<{ db: string }>("SELECT current_database() AS db");
+  await c.query(`ALTER DATABASE "${rows[0]!.db}" SET timezone TO 'America/New_York'`);
+  await c.end();
+});
 
 const started: EmbeddedExecutor[] = [];
 async function start(opts: Partial<EmbeddedExecutorOptions> = {}): Promise<EmbeddedExecutor> {
@@ -140,6 +160,7 @@ const fnRuns = (fn: string, key: string, value: string) =>
 describe("embedded executor", () => {
   it("syncs the served functions", async () => {
     const ex = await start();
+    expect((await pool().query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz")).rows[0]!.tz).toBe("America/New_York");
     expect(ex.functions.map((f) => f.id)).toEqual(expect.arrayContaining(["t-memo", "t-doomed", "t-doomed-failure", "t-ticker"]));
     expect(ex.functions.find((f) => f.id === "t-flaky")?.maxAttempts).toBe(4);
     expect(ex.functions.find((f) => f.id === "t-doomed-failure")?.maxAttempts).toBe(2);
@@ -274,11 +295,21 @@ describe("embedded executor", () => {
     await ex.send(Array.from({ length: 6 }, () => ({ name: "t/throttled", data: { key: "A" } })));
     await ex.send({ name: "t/throttled", data: { key: "B" } });
     await waitFor(() => (times.get("throttled:A")?.length ?? 0) === 6, "all six throttled runs", 20_000);
-    const a = times.get("throttled:A")!.sort((x, y) => x - y);
-    for (let i = 2; i < a.length; i++) expect(a[i]! - a[i - 2]!).toBeGreaterThanOrEqual(1950);
-    expect(a[5]! - a[0]!).toBeLessThan(6000);
-    expect(times.get("throttled:B")).toHaveLength(1); // another key is not held back
-    expect(times.get("throttled:B")![0]! - a[0]!).toBeLessThan(1000);
+    await ex.drain();
+    const rows = await runs(`"functionId" = 't-throttled'`);
+    expect(rows.map((r) => r.status)).toEqual(Array(7).fill("completed"));
+    // The start slots: at most 2 in any 2 s window, with no gap beyond that.
+    const slots = rows.filter((r) => r.throttleKey === "A").map((r) => r.startedMs!).sort((x, y) => x - y);
+    for (let i = 2; i < slots.length; i++) {
+      expect(slots[i]! - slots[i - 2]!).toBeGreaterThanOrEqual(2000);
+      expect(slots[i]! - slots[i - 2]!).toBeLessThan(2100);
+    }
+    // No run executed before its slot (2 ms: timestamp(3) rounding).
+    const executed = times.get("throttled:A")!.sort((x, y) => x - y);
+    executed.forEach((t, i) => expect(t).toBeGreaterThanOrEqual(slots[i]! - 2));
+    // Another key is not held back by A's backlog.
+    const [b] = rows.filter((r) => r.throttleKey === "B");
+    expect(b!.startedMs! - slots[0]!).toBeLessThan(1000);
   });
 
   it("cancelOn cancels a sleeping run whose key matches, and only that one", async () => {
@@ -306,14 +337,23 @@ describe("embedded executor", () => {
     expect(row).toBeDefined();
     expect(row!.wakeMs).toBeGreaterThan(Date.now());
     expect(row!.wakeMs % 300_000).toBe(0);
-    await pool().query(`UPDATE "ExecutorRun" SET "wakeAt" = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1`, [row!.id]);
-    await waitFor(() => hits.get("tick:*/5 * * * *") >= 1, "cron run", 10_000);
+    const slot = await pool().query<{ ms: number }>(
+      `UPDATE "ExecutorRun" SET "wakeAt" = date_trunc('minute', now() AT TIME ZONE 'UTC') - interval '7 minutes' WHERE id = $1
+       RETURNING (extract(epoch from "wakeAt") * 1000)::float8 AS ms`,
+      [row!.id],
+    );
+    const eventId = `cron-${row!.id}-${new Date(slot.rows[0]!.ms).toISOString()}`;
+    const slotRuns = () => runs(`"functionId" = 't-ticker' AND event ->> 'id' = $1`, [eventId]);
+    await waitFor(async () => (await slotRuns())[0]?.status === "completed", "cron run for the forced slot", 10_000);
     await a.drain();
     await b.drain();
     await new Promise((r) => setTimeout(r, 1500)); // both instances' maintenance ran again
-    expect(hits.get("tick:*/5 * * * *")).toBe(1);
+    const fired = await slotRuns();
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!.event).toMatchObject({ name: "inngest/scheduled.timer", data: { cron: "*/5 * * * *" } });
     const [after] = await runs(`id = $1`, [row!.id]);
     expect(after!.wakeMs).toBeGreaterThan(Date.now());
+    expect(after!.wakeMs % 300_000).toBe(0);
   });
 
   it("two executors on one database never run the same step twice", async () => {
@@ -329,6 +369,69 @@ describe("embedded executor", () => {
       expect(hits.get(`shared:one:s${i}`)).toBe(1);
       expect(hits.get(`shared:two:s${i}`)).toBe(1);
     }
+  });
+
+  it("speaks the plain protocol too (no checkpointing: one call per step, planned parallel steps)", async () => {
+    const ex = await start({ checkpointing: false });
+    await ex.send([
+      { name: "t/memo", data: { k: "plain-proto", sleep: "1s" } },
+      { name: "t/parallel", data: { k: "plain-proto" } },
+      { name: "t/flaky", data: { k: "plain-proto" } },
+      { name: "t/parent", data: { k: "plain-proto" } },
+    ]);
+    await waitFor(async () => {
+      const done = await runs(`event -> 'data' ->> 'k' = 'plain-proto' AND status = 'completed'`);
+      return done.length === 7; // memo, parallel, flaky, parent + 3 children
+    }, "all plain-protocol runs");
+    expect((await fnRuns("memo", "k", "plain-proto"))[0]!.output).toEqual({ sum: 42 });
+    expect((await fnRuns("parallel", "k", "plain-proto"))[0]!.output).toBe(111);
+    expect(hits.get("flaky:plain-proto")).toBe(3);
+    expect(["a", "b"].map((s) => hits.get(`memo:${s}:plain-proto`))).toEqual([1, 1]);
+  });
+
+  it("routes events sent while no executor is registered in the process (durable route row)", async () => {
+    const ex = await start({ register: false });
+    const res = await embeddedFetch("http://inngest-embedded.invalid/e/anything", {
+      method: "POST",
+      body: JSON.stringify([{ name: "t/child", data: { k: "routed", n: 1 } }]),
+    });
+    expect(res.status).toBe(200);
+    const { ids } = (await res.json()) as { ids: string[] };
+    expect(ids).toHaveLength(1);
+    await waitFor(() => hits.get("child:routed:1") === 1, "routed child run");
+    await ex.drain();
+    expect(await runs(`"functionId" = '__route__'`)).toHaveLength(0);
+  });
+
+  it("cancels a run that is executing a step: it stops at the next step boundary", async () => {
+    const ex = await start();
+    await ex.send({ name: "t/memo", data: { k: "cancel-running", sleep: "1s", slowB: 800 } });
+    await waitFor(() => hits.get("memo:b:cancel-running") === 1, "step b running");
+    // memo has no cancelOn: cancel through the store the way a cancelOn match would.
+    await pool().query(`UPDATE "ExecutorRun" SET status = 'cancelled', "lockedBy" = NULL WHERE event -> 'data' ->> 'k' = 'cancel-running'`);
+    await new Promise((r) => setTimeout(r, 1200));
+    const [run] = await fnRuns("memo", "k", "cancel-running");
+    expect(run!.status).toBe("cancelled");
+    expect(run!.output).toBeNull();
+    await ex.drain();
+  });
+
+  it("a graceful stop lets the in-flight step finish, saves it and hands the run over", async () => {
+    const a = await start({ instanceId: "leaving" });
+    await a.send({ name: "t/chain", data: { k: "graceful" } });
+    await waitFor(() => hits.get("chain:s1:graceful") === 1, "first step running");
+    await a.stop({ timeoutMs: 5000 });
+    const [mid] = await fnRuns("chain", "k", "graceful");
+    expect(mid!.status).toBe("queued");
+    expect(mid!.lockedBy).toBeNull();
+    expect(mid!.stack).toHaveLength(1); // s1 saved, nothing lost
+    await start({ instanceId: "arriving" });
+    const [run] = await waitFor(async () => {
+      const r = await fnRuns("chain", "k", "graceful");
+      return r[0]?.status === "completed" ? r : undefined;
+    }, "chain to complete");
+    expect(run!.output).toBe("chained");
+    expect(["s1", "s2", "s3"].map((s) => hits.get(`chain:${s}:graceful`))).toEqual([1, 1, 1]);
   });
 
   it("fails a run that uses a step the executor does not support, naming it", async () => {

@@ -44,7 +44,9 @@ import { log } from "@/lib/log";
  * again at once while there is work (no poll in between) → release with a
  * wake time (sleep, retry back-off, throttle slot) or finish. Leases are
  * renewed while a call is in flight and reclaimed when they expire, so a
- * crashed instance's runs resume elsewhere from their last persisted op.
+ * crashed instance's runs resume elsewhere from their last persisted op —
+ * at once when its database session is gone (each instance holds a liveness
+ * lock, store.ts holdLiveness), after the lease otherwise.
  */
 
 export type EmbeddedServeHandlerLike = {
@@ -92,12 +94,15 @@ export type EmbeddedExecutorOptions = EmbeddedServeHandlerLike & {
   checkpointing?: boolean;
 };
 
+/** An event as `inngest.send` takes it. `id` makes it idempotent (runs are created once per id and function). */
+export type EventInput = { name: string; data?: Record<string, unknown>; id?: string; ts?: number; [k: string]: unknown };
+
 export type EmbeddedExecutor = {
   readonly instanceId: string;
   /** The synced functions. */
   readonly functions: readonly FunctionDef[];
-  /** Stores runs for the events (durably) and wakes the executor; resolves with the event ids. */
-  send(events: unknown): Promise<{ ids: string[] }>;
+  /** Stores the runs the events trigger (durably, before resolving) and wakes the executor; resolves with the event ids. */
+  send(events: EventInput | EventInput[]): Promise<{ ids: string[] }>;
   /** Resolves when no run of these functions is due now or running (sleeping / backing-off runs may remain). */
   drain(opts?: { timeoutMs?: number }): Promise<void>;
   /**
@@ -178,7 +183,12 @@ type RunState = {
   halted?: Outcome;
 };
 
-type Outcome = { kind: "continue" } | { kind: "complete"; output: unknown } | { kind: "fail"; error: SerializedError };
+type Outcome =
+  | { kind: "continue" }
+  | { kind: "complete"; output: unknown }
+  | { kind: "fail"; error: SerializedError }
+  /** Stopping: the checkpointed state is saved, give the run back. */
+  | { kind: "yield" };
 
 const SUPPORTED_OPS = "step.run, step.sleep, step.sleepUntil, step.sendEvent and parallel steps";
 
@@ -199,7 +209,9 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private readonly completedRetentionMs: number;
   private readonly failedRetentionMs: number;
   private readonly signal = new Signal();
-  private readonly active = new Map<string, Promise<void>>();
+  /** Runs being driven: id → driver promise and claim number (a run can be released and claimed again). */
+  private readonly active = new Map<string, { done: Promise<void>; claim: number }>();
+  private claims = 0;
   private readonly lost = new Set<string>();
   private claimIds: string[] = [];
   private wakeTimes: number[] = [];
@@ -266,6 +278,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
       }
     }
     await this.store.syncCrons(crons, this.functions.map((f) => f.id));
+    if (!(await this.store.holdLiveness())) log.warn("embedded executor: another session holds this instance id's liveness lock", { instance: this.instanceId });
     await this.store.reclaimExpired();
 
     if (this.opts.register !== false) {
@@ -285,7 +298,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
   // -------------------------------------------------------------------------
   // Events
 
-  async send(raw: unknown): Promise<{ ids: string[] }> {
+  async send(raw: EventInput | EventInput[] | unknown[]): Promise<{ ids: string[] }> {
     const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
     const now = Date.now();
     let events: IncomingEvent[];
@@ -349,7 +362,12 @@ class Executor implements EmbeddedExecutor, EventIntake {
           this.wakeTimes.shift();
           this.maybeMore = true;
         }
-        const free = this.concurrency - this.active.size;
+        let free = this.concurrency - this.active.size;
+        if (free > 0 && free < this.concurrency / 4 && this.maybeMore) {
+          // A backlog is waiting: let a few more slots free up so one claim takes several runs.
+          await this.signal.wait(Date.now() + 3);
+          free = this.concurrency - this.active.size;
+        }
         if (free > 0) {
           const want = Math.min(free, 100);
           this.maybeMore = false;
@@ -371,6 +389,12 @@ class Executor implements EmbeddedExecutor, EventIntake {
 
   private async maintenance(now: number): Promise<void> {
     this.lastMaintenance = now;
+    await this.store.holdLiveness().catch((err: unknown) => log.error("embedded executor could not take its liveness lock", { err }));
+    const orphaned = await this.store.reclaimOrphaned();
+    if (orphaned) {
+      log.warn("embedded executor requeued the runs of an instance that died", { count: orphaned });
+      this.maybeMore = true;
+    }
     const reclaimed = await this.store.reclaimExpired();
     if (reclaimed) {
       log.warn("embedded executor reclaimed runs with expired leases", { count: reclaimed });
@@ -422,24 +446,28 @@ class Executor implements EmbeddedExecutor, EventIntake {
 
   private async heartbeat(): Promise<void> {
     if (this.dead || this.active.size === 0) return;
-    const ids = [...this.active.keys()];
+    const snapshot = [...this.active].map(([id, a]) => [id, a.claim] as const);
     try {
-      const held = await this.store.heartbeat(ids);
-      for (const id of ids) if (!held.has(id) && this.active.has(id)) this.lost.add(id);
+      const held = await this.store.heartbeat(snapshot.map(([id]) => id));
+      for (const [id, claim] of snapshot) if (!held.has(id) && this.active.get(id)?.claim === claim) this.lost.add(id);
     } catch (err) {
       log.error("embedded executor heartbeat failed", { err });
     }
   }
 
   private startDriver(row: ClaimedRun): void {
-    const p = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.drive(row))
+    this.lost.delete(row.id);
+    const claim = ++this.claims;
+    const done = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.drive(row))
       .catch((err: unknown) => log.error("embedded executor run failed unexpectedly", { run: row.id, err }))
       .finally(() => {
-        this.active.delete(row.id);
-        this.lost.delete(row.id);
+        if (this.active.get(row.id)?.claim === claim) {
+          this.active.delete(row.id);
+          this.lost.delete(row.id);
+        }
         if (this.maybeMore) this.signal.notify();
       });
-    this.active.set(row.id, p);
+    this.active.set(row.id, { done, claim });
   }
 
   /** Events stored by embeddedFetch while no executor ran in that process. */
@@ -505,6 +533,10 @@ class Executor implements EmbeddedExecutor, EventIntake {
         } else outcome = this.applyOps(st, r, st.attempt);
       }
 
+      if (outcome.kind === "yield") {
+        await this.save(st, "queued", Date.now());
+        return;
+      }
       if (outcome.kind === "complete") {
         await this.save(st, "completed", Date.now() + this.completedRetentionMs, outcome.output);
         return;
@@ -597,6 +629,10 @@ class Executor implements EmbeddedExecutor, EventIntake {
       }
       if (!(await this.save(st, "running"))) {
         this.lost.add(st.id);
+        return 409;
+      }
+      if (this.stopping) {
+        st.halted = { kind: "yield" }; // 409 makes the SDK stop after this (saved) step
         return 409;
       }
       return 200;
@@ -755,8 +791,18 @@ class Executor implements EmbeddedExecutor, EventIntake {
     throw new Error(`embedded executor did not drain within ${opts.timeoutMs ?? 30_000} ms`);
   }
 
-  async stop(opts: { timeoutMs?: number; abandon?: boolean } = {}): Promise<void> {
-    if (this.stopping && !opts.abandon) return;
+  private stopped: Promise<void> | undefined;
+
+  stop(opts: { timeoutMs?: number; abandon?: boolean } = {}): Promise<void> {
+    if (opts.abandon) {
+      this.dead = true;
+      return this.shutdown(opts);
+    }
+    this.stopped ??= this.shutdown(opts);
+    return this.stopped;
+  }
+
+  private async shutdown(opts: { timeoutMs?: number; abandon?: boolean }): Promise<void> {
     this.stopping = true;
     const reg = embeddedRegistry();
     reg.intakes = reg.intakes.filter((i) => i !== this);
@@ -764,14 +810,17 @@ class Executor implements EmbeddedExecutor, EventIntake {
     if (this.cronTimer) clearTimeout(this.cronTimer);
     this.signal.notify();
     if (opts.abandon) {
-      this.dead = true;
       await this.loopDone.catch(() => undefined);
+      this.store.releaseLiveness(); // as when the process dies: the session ends, other instances take the runs over
       return;
     }
     await this.loopDone.catch(() => undefined);
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     while (this.active.size && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.active.values()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await Promise.race([
+        Promise.allSettled([...this.active.values()].map((a) => a.done)),
+        new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+      ]);
     }
     const left = [...this.active.keys()];
     this.dead = true;
@@ -779,6 +828,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
       await this.store.release(left).catch((err: unknown) => log.error("embedded executor could not release runs", { err }));
       log.warn("embedded executor stopped with calls still in flight; their runs were released", { runs: left });
     }
+    this.store.releaseLiveness();
   }
 }
 

@@ -134,8 +134,12 @@ export type IntakeBatch = {
 };
 export type IntakeResult = { inserted: InsertedRun[]; cancelled: CancelledRun[] };
 
+/** The advisory lock key of an instance's liveness lock (see RunStore.holdLiveness). */
+const livenessKey = (instanceExpr: string) => `hashtextextended('akol-executor-liveness:' || ${instanceExpr}, 0)`;
+
 export class RunStore {
   private readonly persistBatcher: Batcher<RunUpdate, boolean>;
+  private dropLiveness: (() => void) | undefined;
   private readonly intakeBatcher: Batcher<IntakeBatch, IntakeResult>;
 
   constructor(
@@ -255,6 +259,67 @@ export class RunStore {
           AND "lockedBy" = $1 AND status = 'running'`,
       [this.owner, ids],
     );
+  }
+
+  /**
+   * Takes (or, after a lost connection, retakes) this instance's liveness
+   * lock: a session-level advisory lock named after the instance id, held on
+   * a connection of its own for as long as the instance runs. PostgreSQL drops
+   * it the moment that session ends (the process crashed or was killed), which
+   * lets other instances requeue its runs at once (reclaimOrphaned) instead of
+   * waiting for the leases to expire. False when another session holds the
+   * lock (two instances with one id): its runs are then only reclaimed by lease.
+   */
+  async holdLiveness(): Promise<boolean> {
+    if (this.dropLiveness) return true;
+    const c = await this.pool.connect();
+    let dropped = false;
+    const drop = () => {
+      if (dropped) return;
+      dropped = true;
+      if (this.dropLiveness === drop) this.dropLiveness = undefined;
+      c.release(true); // closes the connection: the session, and its lock, end now
+    };
+    // A broken session has lost the lock already; the next maintenance retakes it.
+    c.on("error", drop);
+    try {
+      const res = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${livenessKey("$1::text")}) AS ok`, [this.owner]);
+      if (!res.rows[0]?.ok) {
+        drop();
+        return false;
+      }
+    } catch (err) {
+      drop();
+      throw err;
+    }
+    this.dropLiveness = drop;
+    return true;
+  }
+
+  /** Ends the liveness session (stop, or a simulated crash): the lock goes with it. */
+  releaseLiveness(): void {
+    this.dropLiveness?.();
+  }
+
+  /**
+   * Requeues runs leased by other instances whose liveness lock is gone (their
+   * database session ended: they died), without waiting for the leases to
+   * expire. Runs of an instance that never took the lock wait for their lease.
+   */
+  async reclaimOrphaned(): Promise<number> {
+    const res = await this.pool.query(
+      `WITH owners AS (SELECT DISTINCT "lockedBy" AS o FROM ${T} WHERE status = 'running' AND "lockedBy" IS NOT NULL AND "lockedBy" <> $1),
+            dead AS (SELECT o FROM owners WHERE NOT EXISTS (
+                       SELECT 1 FROM pg_locks l
+                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                          AND ((l.classid::bigint << 32) | l.objid::bigint) = ${livenessKey("owners.o")}))
+       UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "wakeAt" = ${NOW}, "updatedAt" = ${NOW}
+        WHERE id IN (SELECT id FROM ${T} WHERE status = 'running' AND "lockedBy" IN (SELECT o FROM dead) ORDER BY id FOR UPDATE SKIP LOCKED)
+          AND status = 'running' AND "lockedBy" IN (SELECT o FROM dead)`,
+      [this.owner],
+    );
+    return res.rowCount ?? 0;
   }
 
   /** Requeues runs whose lease expired (their executor died); they resume from their last persisted op. */

@@ -5,8 +5,44 @@ import { env } from "@/lib/env";
 /**
  * Reads a JSON body with a size cap and validates it with a zod schema.
  * Malformed JSON → 400 invalid_json; too large → 413; schema failure → 400
- * validation_error naming each field.
+ * validation_error naming each field. JSON that PostgreSQL cannot store
+ * (a NUL character or an unpaired surrogate in any string or key) or that
+ * is nested deeper than MAX_JSON_DEPTH levels → 400 validation_error.
  */
+
+export const MAX_JSON_DEPTH = 64;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorable(s: string): string | null {
+  if (s.includes("\u0000")) return "contains a NUL character (\\u0000), which cannot be stored";
+  if (LONE_SURROGATE.test(s)) return "contains an unpaired UTF-16 surrogate (not valid Unicode)";
+  return null;
+}
+
+/** Refuses parsed JSON with strings the database cannot hold or absurd nesting (iterative: no recursion on hostile input). */
+export function assertStorableJson(value: unknown): void {
+  const field = (path: (string | number)[]) => (path.length ? path.join(".") : "(body)");
+  const refuse = (path: (string | number)[], message: string) =>
+    new ApiError(400, "validation_error", `Request body is invalid: ${field(path)}: ${message}`, [{ field: field(path), message }]);
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      const problem = unstorable(v);
+      if (problem) throw refuse(path, problem);
+    } else if (v !== null && typeof v === "object") {
+      if (path.length >= MAX_JSON_DEPTH) throw refuse(path, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+      for (const [k, child] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+        if (typeof k === "string") {
+          const problem = unstorable(k);
+          if (problem) throw refuse(path, `key ${JSON.stringify(k)} ${problem}`);
+        }
+        stack.push({ v: child, path: [...path, k] });
+      }
+    }
+  }
+}
 
 export function zodDetails(error: z.ZodError): { field: string; message: string }[] {
   return error.issues.map((i) => ({
@@ -49,11 +85,14 @@ export async function readJsonWithText(req: Request): Promise<{ json: unknown; t
     text += decoder.decode();
   }
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "Request body must be a JSON object");
+  let json: unknown;
   try {
-    return { json: JSON.parse(text) as unknown, text };
+    json = JSON.parse(text) as unknown;
   } catch (err) {
     throw new ApiError(400, "invalid_json", `Malformed JSON: ${(err as Error).message}`);
   }
+  assertStorableJson(json);
+  return { json, text };
 }
 
 export async function readJson(req: Request): Promise<unknown> {

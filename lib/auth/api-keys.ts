@@ -46,7 +46,10 @@ export async function listApiKeys(workspaceId: string): Promise<ApiKeyView[]> {
   return rows.map(view);
 }
 
+const apiKeyIdSchema = z.string().regex(/^key_[0-9A-Za-z]{10,40}$/);
+
 export async function revokeApiKey(workspaceId: string, id: string): Promise<void> {
+  if (!apiKeyIdSchema.safeParse(id).success) throw notFound("API key"); // a malformed id (e.g. with NUL) never reaches the database
   const res = await db.apiKey.updateMany({ where: { id, workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
   if (res.count === 0) throw notFound("API key");
 }

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { deliveryIdSchema, type listDeliveriesQuerySchema } from "@/lib/delivery/schemas";
 import { toDeliveryView } from "@/lib/delivery/view";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { webhookIdSchema } from "@/lib/webhooks/schemas";
 
 /**
  * Delivery logs of one webhook, newest first. Reads are scoped by workspace
@@ -34,7 +35,7 @@ export async function listDeliveries(workspaceId: string, webhookId: string, q: 
 }
 
 export async function findDeliveryOrThrow(workspaceId: string, webhookId: string, deliveryId: string) {
-  const row = deliveryIdSchema.safeParse(deliveryId).success
+  const row = deliveryIdSchema.safeParse(deliveryId).success && webhookIdSchema.safeParse(webhookId).success
     ? await db.delivery.findFirst({ where: { id: deliveryId, webhookId, workspaceId }, include: { attempts: true } })
     : null;
   if (!row) throw notFound("Delivery");
@@ -46,6 +47,7 @@ export async function findDeliveryOrThrow(workspaceId: string, webhookId: string
  * that workspace (they stay readable until retention purges them). Else 404.
  */
 export async function assertWebhookLogsVisible(workspaceId: string, webhookId: string): Promise<void> {
+  if (!webhookIdSchema.safeParse(webhookId).success) throw notFound("Webhook"); // a malformed id (e.g. with NUL) never reaches the database
   const [webhook, delivery] = await Promise.all([
     db.webhook.findFirst({ where: { id: webhookId, workspaceId }, select: { id: true } }),
     db.delivery.findFirst({ where: { webhookId, workspaceId }, select: { id: true } }),

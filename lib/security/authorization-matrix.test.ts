@@ -1,0 +1,360 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
+import { db } from "@/lib/db";
+import { EVENT_TYPES, findEventType } from "@/lib/events/catalog";
+import { BASE, call, makeTenant, request, type EnvelopeBody, type Tenant } from "@/lib/testing/api";
+import { rowCounts, seedResources, workspaceState, type WorkspaceResources } from "@/lib/testing/fixtures";
+import { startReceiver, useTestTargets, type Receiver } from "@/lib/testing/https-receiver";
+import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/lib/testing/routes";
+import { MASKED_SECRET } from "@/lib/webhooks/secret";
+
+/**
+ * Authorization matrix of the public API (issue 6, item 3): every route
+ * handler under app/api/v1 (discovered from the folder, so a new route
+ * without an entry in MATRIX fails here) × every kind of caller → the exact
+ * status and error envelope, and nothing of workspace A changed by anyone
+ * but A. Plus CSRF: session-authenticated mutations from another origin.
+ *
+ * Resources (webhook, delivery, API key) belong to workspace A; B is the
+ * other workspace. Own-credential calls get fresh resources of A, so
+ * destructive routes (DELETE) do not disturb the other cases.
+ */
+
+const routes = await discoverRoutes();
+
+type Result = { status: number; headers: Headers; body: EnvelopeBody<unknown> };
+type Ctx = { caller: Tenant; a: Tenant; b: Tenant; fx: WorkspaceResources; receiverUrl: string };
+
+type Entry =
+  /** No credentials needed, every caller gets the same answer. */
+  | { auth: "public"; status: number }
+  /** Addresses one resource by id: other workspaces get 404, never 403 (no existence oracle). */
+  | { auth: "resource"; status: number; body?: (ctx: Ctx) => unknown; query?: string; verify: (res: Result, ctx: Ctx) => Promise<void> }
+  /** Workspace-wide (list, create, publish): any workspace succeeds, seeing and touching only its own data. */
+  | { auth: "workspace"; status: number; body?: (ctx: Ctx) => unknown; verify: (res: Result, ctx: Ctx) => Promise<void> };
+
+const idsOf = (data: unknown): string[] => (data as { id: string }[]).map((x) => x.id).sort();
+const dataOf = <T>(res: Result) => res.body.data as T;
+
+/** Every `/api/v1` route and method, and what each kind of caller gets. Keys are `METHOD /path` relative to /api/v1. */
+const MATRIX: Record<string, Entry> = {
+  "GET /openapi.json": { auth: "public", status: 200 },
+
+  "GET /api-keys": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      const own = await db.apiKey.findMany({ where: { workspaceId: caller.workspaceId, revokedAt: null }, select: { id: true } });
+      expect(idsOf(res.body.data)).toEqual(idsOf(own));
+      expect(JSON.stringify(res.body)).not.toMatch(/akol_sk_[A-Za-z0-9]{32}/);
+    },
+  },
+  "POST /api-keys": {
+    auth: "workspace",
+    status: 201,
+    body: () => ({ name: "matrix" }),
+    verify: async (res, { caller }) => {
+      const data = dataOf<{ id: string; key: string }>(res);
+      expect(data.key).toMatch(/^akol_sk_[A-Za-z0-9]{32}$/);
+      expect((await db.apiKey.findUniqueOrThrow({ where: { id: data.id } })).workspaceId).toBe(caller.workspaceId);
+    },
+  },
+  "DELETE /api-keys/[id]": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toEqual({ id: fx.keyId, revoked: true });
+      expect((await db.apiKey.findUniqueOrThrow({ where: { id: fx.keyId } })).revokedAt).not.toBeNull();
+    },
+  },
+  "GET /event-types": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res) => {
+      expect(dataOf<{ type: string }[]>(res).map((e) => e.type)).toEqual([...EVENT_TYPES]);
+    },
+  },
+  "POST /events": {
+    auth: "workspace",
+    status: 202,
+    body: () => ({ type: "call.ended", data: findEventType("call.ended")!.example }),
+    verify: async (res, { caller }) => {
+      const data = dataOf<{ id: string; webhooks: number }>(res);
+      expect((await db.event.findUniqueOrThrow({ where: { id: data.id } })).workspaceId).toBe(caller.workspaceId);
+      const subscribed = await db.webhook.count({ where: { workspaceId: caller.workspaceId, isActive: true, events: { has: "call.ended" } } });
+      expect(data.webhooks).toBe(subscribed);
+    },
+  },
+  "GET /webhooks": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      const own = await db.webhook.findMany({ where: { workspaceId: caller.workspaceId }, select: { id: true } });
+      expect(own.length).toBeGreaterThan(0);
+      expect(idsOf(res.body.data)).toEqual(idsOf(own));
+      for (const w of dataOf<{ secret: string }[]>(res)) expect(w.secret).toBe(MASKED_SECRET);
+    },
+  },
+  "POST /webhooks": {
+    auth: "workspace",
+    status: 201,
+    body: ({ receiverUrl }) => ({ url: receiverUrl, events: ["call.ended"] }),
+    verify: async (res, { caller }) => {
+      const data = dataOf<{ id: string; secret: string }>(res);
+      expect(data.secret).toMatch(/^whsec_/);
+      expect((await db.webhook.findUniqueOrThrow({ where: { id: data.id } })).workspaceId).toBe(caller.workspaceId);
+    },
+  },
+  "GET /webhooks/stats": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      const own = await db.webhook.findMany({ where: { workspaceId: caller.workspaceId }, select: { id: true } });
+      const lines = dataOf<{ webhooks: { webhookId: string }[] }>(res).webhooks;
+      expect(lines.map((l) => l.webhookId).sort()).toEqual(idsOf(own));
+    },
+  },
+  "GET /webhooks/[id]": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toMatchObject({ id: fx.webhookId, secret: MASKED_SECRET });
+    },
+  },
+  "PATCH /webhooks/[id]": {
+    auth: "resource",
+    status: 200,
+    body: () => ({ events: ["call.ended", "call.missed"] }),
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toMatchObject({ id: fx.webhookId, events: ["call.ended", "call.missed"] });
+      expect((await db.webhook.findUniqueOrThrow({ where: { id: fx.webhookId } })).events).toEqual(["call.ended", "call.missed"]);
+    },
+  },
+  "DELETE /webhooks/[id]": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toEqual({ id: fx.webhookId, deleted: true });
+      expect(await db.webhook.findUnique({ where: { id: fx.webhookId } })).toBeNull();
+    },
+  },
+  "GET /webhooks/[id]/deliveries": {
+    auth: "resource",
+    status: 200,
+    query: "?page=1&limit=20&success=false",
+    verify: async (res, { fx }) => {
+      expect(idsOf(res.body.data)).toEqual([fx.deliveryId]);
+      expect(res.body.pagination).toEqual({ page: 1, limit: 20, total: 1, totalPages: 1 });
+    },
+  },
+  "GET /webhooks/[id]/deliveries/[deliveryId]": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toMatchObject({ id: fx.deliveryId, webhookId: fx.webhookId });
+    },
+  },
+  "POST /webhooks/[id]/deliveries/[deliveryId]/replay": {
+    auth: "resource",
+    status: 202,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toMatchObject({ kind: "replay", replayOf: fx.deliveryId, webhookId: fx.webhookId });
+    },
+  },
+  "POST /webhooks/[id]/rotate-secret": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      const data = dataOf<{ id: string; secret: string }>(res);
+      expect(data.id).toBe(fx.webhookId);
+      expect(data.secret).toMatch(/^whsec_/);
+      expect(data.secret).not.toBe(fx.secret);
+    },
+  },
+  "GET /webhooks/[id]/stats": {
+    auth: "resource",
+    status: 200,
+    verify: async (res) => {
+      expect(dataOf<{ buckets: unknown[] }>(res).buckets).toHaveLength(24);
+    },
+  },
+  "POST /webhooks/[id]/test": {
+    auth: "resource",
+    status: 202,
+    body: () => ({ event: "call.ended" }),
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toMatchObject({ kind: "test", webhookId: fx.webhookId, eventType: "call.ended" });
+    },
+  },
+};
+
+type Caller =
+  | { kind: "none" | "malformed" | "revoked"; label: string; auth?: { key?: string; cookie?: string; origin?: string }; headers?: Record<string, string> }
+  | { kind: "otherKey" | "otherSession" | "ownKey" | "ownSession"; label: string; auth: { key?: string; cookie?: string; origin?: string } };
+
+let a: Tenant;
+let b: Tenant;
+let fxA: WorkspaceResources;
+let revokedKey: string;
+let receiver: Receiver;
+let restoreTargets: () => void;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  restoreTargets = useTestTargets("127.0.0.1");
+  a = await makeTenant("a");
+  b = await makeTenant("b");
+  fxA = await seedResources(a.workspaceId, receiver.url);
+  await seedResources(b.workspaceId, receiver.url); // B's own data: lists must show exactly these
+  const revoked = await createApiKey(a.workspaceId, "revoked");
+  await revokeApiKey(a.workspaceId, revoked.id);
+  revokedKey = revoked.key;
+});
+afterAll(async () => {
+  restoreTargets();
+  await receiver.close();
+});
+
+function callers(): Caller[] {
+  return [
+    { kind: "none", label: "no credentials" },
+    { kind: "malformed", label: "malformed key (not akol_sk_)", headers: { authorization: "Bearer nope" } },
+    { kind: "malformed", label: "malformed key (too short)", headers: { authorization: "Bearer akol_sk_abc" } },
+    { kind: "malformed", label: "malformed key (unknown, well-formed)", headers: { authorization: `Bearer akol_sk_${"x".repeat(32)}` } },
+    { kind: "malformed", label: "malformed scheme (Basic)", headers: { authorization: "Basic dXNlcjpwYXNz" } },
+    { kind: "malformed", label: "malformed key + valid session (no fallback)", auth: { cookie: a.cookie, origin: BASE }, headers: { authorization: "Bearer nope" } },
+    { kind: "malformed", label: "forged session cookie", headers: { cookie: "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..forged" } },
+    { kind: "revoked", label: "revoked key of A", auth: { key: revokedKey } },
+    { kind: "otherKey", label: "B's key", auth: { key: b.key } },
+    { kind: "otherSession", label: "B's session", auth: { cookie: b.cookie, origin: BASE } },
+    { kind: "ownKey", label: "A's key", auth: { key: a.key } },
+    { kind: "ownSession", label: "A's session (same origin)", auth: { cookie: a.cookie, origin: BASE } },
+  ];
+}
+
+function paramsFor(route: DiscoveredRoute, fx: WorkspaceResources): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of route.params) {
+    if (name === "id") out[name] = route.route.startsWith("/api-keys/") ? fx.keyId : fx.webhookId;
+    else if (name === "deliveryId") out[name] = fx.deliveryId;
+    else throw new Error(`the matrix does not know which resource [${name}] of ${route.key} names: add it to paramsFor`);
+  }
+  return out;
+}
+
+async function invoke(route: DiscoveredRoute, entry: Entry, caller: Caller, ctx: Ctx, extraHeaders: Record<string, string> = {}): Promise<Result> {
+  const params = paramsFor(route, ctx.fx);
+  const query = entry.auth === "resource" ? (entry.query ?? "") : "";
+  const body = entry.auth === "public" ? undefined : entry.body?.(ctx);
+  const headers = { ...("headers" in caller ? caller.headers : undefined), ...extraHeaders };
+  const req = request(route.method, `/api/v1${fillRoute(route.route, params)}${query}`, { auth: caller.auth, body, headers });
+  return call(route.handler, req, params);
+}
+
+function expectErrorEnvelope(res: Result, status: number, code: string, label: string): void {
+  expect(res.status, label).toBe(status);
+  expect(res.headers.get("content-type"), label).toMatch(/^application\/json/);
+  // exactly {success:false, error:{code, message}}
+  expect(res.body, label).toEqual({ success: false, error: { code, message: expect.any(String) } });
+  expect(res.body.error?.message.length, label).toBeGreaterThan(0);
+}
+
+function expectSuccess(res: Result, status: number, label: string): void {
+  expect(res.status, `${label}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(status);
+  expect(res.body.success, label).toBe(true);
+  expect(res.body, label).toHaveProperty("data");
+}
+
+describe("authorization matrix", () => {
+  it("has an entry for every /api/v1 route and method, and none for routes that do not exist", () => {
+    const discovered = routes.map((r) => r.key).sort();
+    expect(discovered.length).toBeGreaterThanOrEqual(17);
+    expect(Object.keys(MATRIX).sort()).toEqual(discovered);
+  });
+
+  for (const route of routes) {
+    it(`${route.key}`, async () => {
+      const entry = MATRIX[route.key];
+      expect(entry, `${route.key} has no entry in MATRIX: decide who may call it and add one`).toBeDefined();
+      if (!entry) return;
+      for (const caller of callers()) {
+        const label = `${route.key} × ${caller.label}`;
+        const own = caller.kind === "ownKey" || caller.kind === "ownSession";
+        const fx = own ? await seedResources(a.workspaceId, receiver.url) : fxA;
+        const ctx: Ctx = { caller: caller.kind === "otherKey" || caller.kind === "otherSession" ? b : a, a, b, fx, receiverUrl: receiver.url };
+        const before = own ? "" : await workspaceState(a.workspaceId);
+        const res = await invoke(route, entry, caller, ctx);
+
+        if (entry.auth === "public") {
+          expect(res.status, label).toBe(entry.status);
+        } else if (caller.kind === "none" || caller.kind === "malformed" || caller.kind === "revoked") {
+          expectErrorEnvelope(res, 401, "unauthorized", label);
+        } else if (own) {
+          expectSuccess(res, entry.status, label);
+          await entry.verify(res, ctx);
+        } else if (entry.auth === "resource") {
+          expectErrorEnvelope(res, 404, "not_found", label);
+        } else {
+          // workspace-wide route called by B: succeeds, scoped to B
+          expectSuccess(res, entry.status, label);
+          await entry.verify(res, ctx);
+        }
+        if (!own) {
+          // nobody but A changed anything of A, nor saw any of A's resources
+          expect(await workspaceState(a.workspaceId), `${label} changed workspace A`).toBe(before);
+          const text = JSON.stringify(res.body);
+          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, a.workspaceId]) expect(text, `${label} leaked ${id}`).not.toContain(id);
+        }
+      }
+    });
+  }
+});
+
+describe("CSRF: session-authenticated mutations", () => {
+  const mutations = routes.filter((r) => ["POST", "PUT", "PATCH", "DELETE"].includes(r.method) && MATRIX[r.key]?.auth !== "public");
+
+  it("covers every mutation route", () => {
+    expect(mutations.map((r) => r.key)).toEqual(expect.arrayContaining(["POST /webhooks", "PATCH /webhooks/[id]", "DELETE /webhooks/[id]", "POST /api-keys", "DELETE /api-keys/[id]"]));
+  });
+
+  const crossSite: { label: string; origin?: string; headers?: Record<string, string> }[] = [
+    { label: "Origin https://evil.example", origin: "https://evil.example" },
+    { label: "Origin null", origin: "null" },
+    { label: "Origin on a look-alike host", origin: "http://localhost:3000.evil.example" },
+    { label: "Origin with another port", origin: "http://localhost:3001" },
+    { label: "no Origin, Sec-Fetch-Site cross-site", headers: { "sec-fetch-site": "cross-site" } },
+  ];
+
+  for (const route of mutations) {
+    it(`${route.key}: refused from another origin, works from the app's origin and with an API key from anywhere`, async () => {
+      const entry = MATRIX[route.key]!;
+      if (entry.auth === "public") return;
+      for (const c of crossSite) {
+        const label = `${route.key} × session × ${c.label}`;
+        const before = await workspaceState(a.workspaceId);
+        const counts = await rowCounts();
+        const probes = receiver.requests.length;
+        const caller: Caller = { kind: "ownSession", label, auth: { cookie: a.cookie, ...(c.origin ? { origin: c.origin } : {}) } };
+        const res = await invoke(route, entry, caller, { caller: a, a, b, fx: fxA, receiverUrl: receiver.url }, c.headers);
+        expectErrorEnvelope(res, 403, "forbidden", label);
+        expect(await workspaceState(a.workspaceId), `${label} changed workspace A`).toBe(before);
+        expect(await rowCounts(), `${label} wrote rows`).toEqual(counts);
+        expect(receiver.requests.length, `${label} sent a probe`).toBe(probes);
+      }
+
+      const same = { cookie: a.cookie, origin: BASE };
+      for (const [label, auth] of [
+        ["session, same origin", same],
+        ["session, same origin (Sec-Fetch-Site only)", { cookie: a.cookie }],
+        ["API key, Origin https://evil.example", { key: a.key, origin: "https://evil.example" }],
+      ] as const) {
+        const fx = await seedResources(a.workspaceId, receiver.url);
+        const ctx: Ctx = { caller: a, a, b, fx, receiverUrl: receiver.url };
+        const headers: Record<string, string> = "origin" in auth ? {} : { "sec-fetch-site": "same-origin" };
+        const res = await invoke(route, entry, { kind: "ownSession", label, auth }, ctx, headers);
+        expectSuccess(res, entry.status, `${route.key} × ${label}`);
+        await entry.verify(res, ctx);
+      }
+    });
+  }
+});
