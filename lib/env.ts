@@ -112,6 +112,11 @@ export function parseSettings(source: NodeJS.ProcessEnv): Settings {
   return result.data;
 }
 
+/** No Inngest server configured (neither INNGEST_DEV nor both keys): the embedded executor runs the functions. */
+export function usesEmbeddedExecutor(s: Settings): boolean {
+  return !s.INNGEST_DEV && !(s.INNGEST_EVENT_KEY && s.INNGEST_SIGNING_KEY);
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const e = parseSettings(source);
   const dataDir = path.resolve(e.DATA_DIR);
@@ -128,8 +133,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     AUTH_SECRET ??= generated.AUTH_SECRET;
     SECRETS_ENCRYPTION_KEY ??= generated.SECRETS_ENCRYPTION_KEY;
   }
-  const embeddedExecutor = !e.INNGEST_DEV && !(e.INNGEST_EVENT_KEY && e.INNGEST_SIGNING_KEY);
-  return { ...e, AUTH_SECRET, SECRETS_ENCRYPTION_KEY, dataDir, embeddedExecutor };
+  return { ...e, AUTH_SECRET, SECRETS_ENCRYPTION_KEY, dataDir, embeddedExecutor: usesEmbeddedExecutor(e) };
 }
 
 let cached: Env | undefined;

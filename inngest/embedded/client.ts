@@ -1,4 +1,5 @@
 import { embeddedEventKey, embeddedSigningKey } from "@/inngest/embedded/signing";
+import { settings, usesEmbeddedExecutor } from "@/lib/env";
 
 /**
  * The app's Inngest client in embedded mode: cloud mode (so the served
@@ -127,17 +128,6 @@ type ModeOptions = {
 };
 
 /**
- * Embedded mode = no Inngest server configured: the rule of lib/env.ts
- * (`embeddedExecutor`), evaluated on the three variables alone because the
- * SDK reads `baseUrl` while `serve()` is constructed, i.e. at import (also
- * during `next build`), where parsing the whole configuration must not happen.
- */
-export function embeddedModeFromVars(source: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  const dev = source.INNGEST_DEV === "1" || source.INNGEST_DEV === "true";
-  return !dev && !(source.INNGEST_EVENT_KEY && source.INNGEST_SIGNING_KEY);
-}
-
-/**
  * Adds the mode options to the app's Inngest client options:
  * `new Inngest(withEmbeddedMode({ id: "akol-webhooks" }))`.
  *
@@ -149,7 +139,7 @@ export function embeddedModeFromVars(source: Readonly<Record<string, string | un
  * result (spreading evaluates the getters).
  */
 export function withEmbeddedMode<T extends object>(options: T): T & ModeOptions {
-  const embedded = () => embeddedModeFromVars();
+  const embedded = () => usesEmbeddedExecutor(settings());
   const out = { ...options } as T & ModeOptions;
   Object.defineProperties(out, {
     isDev: { enumerable: true, get: () => (embedded() ? false : undefined) },
