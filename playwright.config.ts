@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { ensureE2eTls } from "./e2e/tls";
 
 /**
  * End-to-end tests in a real Chromium against the production build, started
@@ -11,6 +12,9 @@ import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3987);
 const DATA_DIR = path.resolve(process.env.E2E_DATA_DIR ?? ".data/e2e");
+// The webhook receiver's CA, trusted by the server through NODE_EXTRA_CA_CERTS below. Written now, at
+// config load: Playwright starts the webServer before globalSetup. Idempotent (workers load this too).
+const TLS = ensureE2eTls(path.join(DATA_DIR, "tls"));
 const systemChromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
@@ -54,7 +58,7 @@ export default defineConfig({
       EMBEDDED_DB_PORT: String(PORT + 1000),
       DATABASE_URL: "",
       WEBHOOK_ALLOWED_TARGETS: "127.0.0.1,localhost",
-      NODE_EXTRA_CA_CERTS: path.join(DATA_DIR, "tls", "ca.pem"),
+      NODE_EXTRA_CA_CERTS: TLS.caPath,
       WEBHOOK_RETRY_SCHEDULE: "1,2,3",
       LOG_LEVEL: "warn",
     },

@@ -9,6 +9,7 @@ test("sign up, sign in, create an API key, see it listed, sign out", async ({ pa
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in/);
   await page.getByRole("link", { name: "Create an account" }).click();
+  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
   await page.getByLabel("Email").fill(user);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();

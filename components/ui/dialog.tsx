@@ -17,7 +17,7 @@ export function Dialog({
   title: string;
   description?: ReactNode;
   children: ReactNode;
-  /** When false, clicking outside does not close it (e.g. a secret not yet copied). */
+  /** When false, neither a click outside nor Escape closes it (e.g. a secret not yet copied): only its own buttons do. */
   dismissible?: boolean;
 }) {
   return (
@@ -26,6 +26,9 @@ export function Dialog({
         <RadixDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
         <RadixDialog.Content
           onPointerDownOutside={(e) => {
+            if (!dismissible) e.preventDefault();
+          }}
+          onEscapeKeyDown={(e) => {
             if (!dismissible) e.preventDefault();
           }}
           className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[calc(100vw-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-6 shadow-xl"

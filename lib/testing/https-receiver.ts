@@ -162,9 +162,9 @@ const defaultHandler: ReceiverHandler = (_req, res) => {
   res.end("ok");
 };
 
-/** A real HTTPS server on 127.0.0.1 (random port) with the test certificate. */
-export async function startReceiver(handler?: ReceiverHandler): Promise<Receiver> {
-  const tls = testTls();
+/** A real HTTPS server on 127.0.0.1 (random port) with the test certificate (or another one, e.g. the e2e CA's). */
+export async function startReceiver(handler?: ReceiverHandler, certificate: { keyPem: string; certPem: string } = testTls()): Promise<Receiver> {
+  const tls = certificate;
   let current = handler ?? defaultHandler;
   const requests: ReceivedRequest[] = [];
   let connections = 0;

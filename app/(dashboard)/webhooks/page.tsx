@@ -1,9 +1,7 @@
+import { WebhooksPage } from "@/components/webhooks/webhooks-page";
+
 export const metadata = { title: "Webhooks" };
 
 export default function Page() {
-  return (
-    <section>
-      <h1 className="text-2xl font-semibold">Webhooks</h1>
-    </section>
-  );
+  return <WebhooksPage />;
 }
