@@ -325,23 +325,7 @@ function RotateSecret({ w, onRotated, onCancel }: { w: WebhookView; onRotated: (
     },
     onError: (err) => setError(err instanceof ApiClientError ? err.message : "Could not reach the server."),
   });
-  return (
-    <div className="space-y-4">
-      {error ? (
-        <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-      <div className="flex flex-wrap justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button variant="danger" disabled={rotate.isPending} onClick={() => rotate.mutate()}>
-          {rotate.isPending ? "Rotating…" : "Rotate now"}
-        </Button>
-      </div>
-    </div>
-  );
+  return <ConfirmActions error={error} onCancel={onCancel} onConfirm={() => rotate.mutate()} pending={rotate.isPending} label="Rotate now" pendingLabel="Rotating…" />;
 }
 
 function DeleteWebhook({ w, onCancel }: { w: WebhookView; onCancel: () => void }) {
@@ -359,19 +343,24 @@ function DeleteWebhook({ w, onCancel }: { w: WebhookView; onCancel: () => void }
     },
     onError: (err) => setError(err instanceof ApiClientError ? err.message : "Could not reach the server."),
   });
+  return <ConfirmActions error={error} onCancel={onCancel} onConfirm={() => remove.mutate()} pending={remove.isPending} label="Delete webhook" pendingLabel="Deleting…" />;
+}
+
+/** The error line and Cancel / confirm buttons of a destructive confirmation dialog. */
+function ConfirmActions(props: { error: string | null; onCancel: () => void; onConfirm: () => void; pending: boolean; label: string; pendingLabel: string }) {
   return (
     <div className="space-y-4">
-      {error ? (
+      {props.error ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700">
-          {error}
+          {props.error}
         </p>
       ) : null}
       <div className="flex flex-wrap justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel}>
+        <Button variant="secondary" onClick={props.onCancel}>
           Cancel
         </Button>
-        <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
-          {remove.isPending ? "Deleting…" : "Delete webhook"}
+        <Button variant="danger" disabled={props.pending} onClick={props.onConfirm}>
+          {props.pending ? props.pendingLabel : props.label}
         </Button>
       </div>
     </div>
