@@ -2,44 +2,69 @@ import { createHash } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { newId } from "@/lib/ids";
 
 /**
  * `Idempotency-Key` support: within 24 h, a repeated key returns the first
  * answer (and does nothing new); the same key with a different body is a 409;
  * a key whose first request is still running is a 409 too.
+ *
+ * A request that dies before answering (the app crashed or was killed) leaves
+ * its claim pending: once that claim is STALE_CLAIM_MS old, a retry takes it
+ * over and runs again with the same claim id, so work keyed on that id (the
+ * event id of a publish) is redone idempotently instead of duplicated.
  */
 
 const WINDOW_MS = 24 * 3600 * 1000;
+/** A claim still pending after this long belongs to a request that died; a retry may take it over. */
+export const STALE_CLAIM_MS = 10_000;
 const PENDING = 0;
 
 export type StoredAnswer = { status: number; body: Prisma.InputJsonValue };
+
+/** The key's claim: `id` is the same for the first request and every retry that takes the claim over. */
+export type IdempotencyClaim = { id: string };
+
+function claimIdOf(response: Prisma.JsonValue): string | undefined {
+  const claim = response && typeof response === "object" && !Array.isArray(response) ? response.claim : undefined;
+  return typeof claim === "string" ? claim : undefined;
+}
 
 export async function withIdempotency(
   workspaceId: string,
   key: string | null,
   rawBody: string,
-  run: () => Promise<StoredAnswer>,
+  run: (claim: IdempotencyClaim | null) => Promise<StoredAnswer>,
 ): Promise<StoredAnswer & { replayed: boolean }> {
-  if (key === null) return { ...(await run()), replayed: false };
+  if (key === null) return { ...(await run(null)), replayed: false };
   if (key.length < 1 || key.length > 255) throw new ApiError(400, "validation_error", "Idempotency-Key must be 1–255 characters", [{ field: "Idempotency-Key", message: "1–255 characters" }]);
   const requestHash = createHash("sha256").update(rawBody).digest("hex");
   const where = { workspaceId_key: { workspaceId, key } };
 
   // Forget an expired key, then claim the key (exactly one concurrent request wins).
   await db.idempotencyKey.deleteMany({ where: { workspaceId, key, createdAt: { lt: new Date(Date.now() - WINDOW_MS) } } });
+  let claim: IdempotencyClaim = { id: newId("claim") };
   const claimed = await db.idempotencyKey.createMany({
-    data: [{ workspaceId, key, requestHash, status: PENDING, response: {} }],
+    data: [{ workspaceId, key, requestHash, status: PENDING, response: { claim: claim.id } }],
     skipDuplicates: true,
   });
   if (claimed.count === 0) {
     const prior = await db.idempotencyKey.findUnique({ where });
     if (!prior) throw new ApiError(409, "conflict", "Idempotency-Key was just released; retry the request");
     if (prior.requestHash !== requestHash) throw new ApiError(409, "conflict", "Idempotency-Key was already used with a different request body");
-    if (prior.status === PENDING) throw new ApiError(409, "conflict", "A request with this Idempotency-Key is still in progress");
-    return { status: prior.status, body: prior.response as Prisma.InputJsonValue, replayed: true };
+    if (prior.status !== PENDING) return { status: prior.status, body: prior.response as Prisma.InputJsonValue, replayed: true };
+    // Pending: still running, or its request died before answering. Take a stale claim over (one taker wins).
+    const inProgress = new ApiError(409, "conflict", "A request with this Idempotency-Key is still in progress");
+    if (prior.createdAt.getTime() > Date.now() - STALE_CLAIM_MS) throw inProgress;
+    const taken = await db.idempotencyKey.updateMany({
+      where: { workspaceId, key, status: PENDING, createdAt: prior.createdAt },
+      data: { createdAt: new Date() },
+    });
+    if (taken.count === 0) throw inProgress;
+    claim = { id: claimIdOf(prior.response) ?? claim.id };
   }
   try {
-    const answer = await run();
+    const answer = await run(claim);
     await db.idempotencyKey.update({ where, data: { status: answer.status, response: answer.body } });
     return { ...answer, replayed: false };
   } catch (err) {

@@ -13,10 +13,17 @@ import { newId } from "@/lib/ids";
  * Exported for server-side callers in the host product as well as the API.
  */
 
+const MIN_TIMESTAMP_MS = Date.parse("0001-01-01T00:00:00Z");
+
 export type PublishInput = { type: string; data: unknown; timestamp?: string | Date };
 export type PublishResult = { id: string; type: string; timestamp: string; webhooks: number };
 
-export async function publishEvent(workspaceId: string, input: PublishInput): Promise<PublishResult> {
+/**
+ * `opts.id` makes the publish idempotent: a second call with the same id (a
+ * retried request whose first run died mid-way) keeps the stored event and
+ * hands it to the fan-out again, which runs once per event id.
+ */
+export async function publishEvent(workspaceId: string, input: PublishInput, opts: { id?: string } = {}): Promise<PublishResult> {
   const def = findEventType(input.type);
   if (!def) throw new ApiError(400, "validation_error", `Unknown event type ${JSON.stringify(input.type)}`, [{ field: "type", message: "unknown event type" }]);
   const parsed = def.schema.safeParse(input.data);
@@ -26,13 +33,21 @@ export async function publishEvent(workspaceId: string, input: PublishInput): Pr
   }
   const timestamp = input.timestamp ? new Date(input.timestamp) : new Date();
   if (Number.isNaN(timestamp.getTime())) throw new ApiError(400, "validation_error", "timestamp is not a valid date", [{ field: "timestamp", message: "invalid date" }]);
+  // PostgreSQL has no year 0: anything before 0001-01-01 UTC (e.g. "0000-…") cannot be stored.
+  if (timestamp.getTime() < MIN_TIMESTAMP_MS) throw new ApiError(400, "validation_error", "timestamp is before 0001-01-01T00:00:00Z", [{ field: "timestamp", message: "out of range" }]);
 
-  const id = newId("evt");
+  const id = opts.id ?? newId("evt");
   const data = parsed.data as z.core.util.JSONType;
-  const [, webhooks] = await db.$transaction([
-    db.event.create({ data: { id, workspaceId, type: def.type, data: data ?? {}, timestamp } }),
+  const [created, webhooks] = await db.$transaction([
+    db.event.createMany({ data: [{ id, workspaceId, type: def.type, data: data ?? {}, timestamp }], skipDuplicates: true }),
     db.webhook.count({ where: { workspaceId, isActive: true, events: { has: def.type } } }),
   ]);
+  let stored = timestamp;
+  if (created.count === 0) {
+    const prior = await db.event.findUnique({ where: { id }, select: { workspaceId: true, type: true, timestamp: true } });
+    if (!prior || prior.workspaceId !== workspaceId || prior.type !== def.type) throw new Error(`event id ${id} is already taken by another event`);
+    stored = prior.timestamp;
+  }
   await inngest.send({ id, name: EVENT_PUBLISHED, data: { eventId: id, workspaceId } });
-  return { id, type: def.type, timestamp: timestamp.toISOString(), webhooks };
+  return { id, type: def.type, timestamp: stored.toISOString(), webhooks };
 }
