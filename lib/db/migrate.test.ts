@@ -724,7 +724,7 @@ describe("drift: the migrated database matches prisma/schema.prisma", () => {
     // Sanity: the check sees what it is meant to see.
     expect(expected.tables.get("rate_limits")?.get("key")).toEqual({ type: "character varying(255)", nullable: false, default: null });
     expect(expected.indexes.get("ExecutorRun_cancelKeys_idx")?.method).toBe("gin");
-    expect(expected.indexes.get("Delivery_webhookId_createdAt_id_idx")?.columns).toEqual(['"webhookId"', '"createdAt" DESC', '"id" DESC']);
+    expect(expected.indexes.get("Delivery_webhookId_workspaceId_createdAt_id_idx")?.columns).toEqual(['"webhookId"', '"workspaceId"', '"createdAt" DESC', '"id" DESC']);
     expect(actual.tables.size).toBe(expected.tables.size);
 
     expect(drift(expected, actual)).toEqual([]);
@@ -750,7 +750,7 @@ describe("drift: the migrated database matches prisma/schema.prisma", () => {
     ["a changed @@map", () => edit('@@map("rate_limits")', '@@map("rate_limit")'), 'table "rate_limit": missing in the database'],
     ["a new index", () => edit(/(\n\s+@@index\(\[createdAt\]\)\n\s+@@index\(\[status, nextAttemptAt\]\))/, "$1\n  @@index([eventId])"), 'index "Delivery_eventId_idx": missing'],
     ["an index column order", () => edit("@@index([status, wakeAt])", "@@index([wakeAt, status])"), 'index "ExecutorRun_wakeAt_status_idx": missing'],
-    ["an index sort direction", () => edit("@@index([webhookId, eventType, createdAt(sort: Desc)])", "@@index([webhookId, eventType, createdAt])"), 'index "Delivery_webhookId_eventType_createdAt_idx": database has INDEX ON "Delivery" USING btree ("webhookId", "eventType", "createdAt" DESC)'],
+    ["an index sort direction", () => edit("@@index([webhookId, workspaceId, eventType, createdAt(sort: Desc), id(sort: Desc)])", "@@index([webhookId, workspaceId, eventType, createdAt, id(sort: Desc)])"), 'index "Delivery_webhookId_workspaceId_eventType_createdAt_id_idx": database has INDEX ON "Delivery" USING btree ("webhookId", "workspaceId", "eventType", "createdAt" DESC, "id" DESC)'],
     ["an index method", () => edit("@@index([cancelKeys], type: Gin)", "@@index([cancelKeys])"), 'index "ExecutorRun_cancelKeys_idx": database has INDEX ON "ExecutorRun" USING gin'],
     ["a new unique constraint", () => edit(/(\n\s+messageId\s+String)/, "$1 @unique"), 'index "Delivery_messageId_key": missing'],
     ["a changed primary key", () => edit("@@id([workspaceId, key])", "@@id([key, workspaceId])"), 'index "IdempotencyKey_pkey": database has PRIMARY KEY ON "IdempotencyKey" USING btree ("workspaceId", "key")'],

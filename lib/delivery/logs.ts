@@ -18,16 +18,17 @@ export async function listDeliveries(workspaceId: string, webhookId: string, q: 
     ...(q.success === undefined ? {} : { success: q.success }),
     ...(q.eventType ? { eventType: q.eventType } : {}),
   };
-  const [rows, total] = await Promise.all([
-    db.delivery.findMany({
-      where,
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      skip: (q.page - 1) * q.limit,
-      take: q.limit,
-      include: { attempts: true },
-    }),
+  const orderBy: Prisma.DeliveryOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "desc" }];
+  // The page's ids first, then only those rows with their attempts: the OFFSET walks index entries
+  // (an index-only scan), not rows, however deep the page. The exact count is index-only too: the
+  // indexes on Delivery cover every filter here, workspaceId included (prisma/schema.prisma).
+  const [ids, total] = await Promise.all([
+    db.delivery.findMany({ where, orderBy, skip: (q.page - 1) * q.limit, take: q.limit, select: { id: true } }),
     db.delivery.count({ where }),
   ]);
+  const rows = ids.length
+    ? await db.delivery.findMany({ where: { workspaceId, webhookId, id: { in: ids.map((r) => r.id) } }, orderBy, include: { attempts: true } })
+    : [];
   return {
     data: rows.map(toDeliveryView),
     pagination: { page: q.page, limit: q.limit, total, totalPages: Math.ceil(total / q.limit) },
