@@ -19,8 +19,12 @@ async function main(): Promise<number> {
     process.stderr.write("usage: npm run create-api-key -- --email <email> [--password <pw>] [--name <key name>]\n");
     return 2;
   }
-  const database = await provideDatabase(parseEnv(process.env), { role: "cli" });
+  const config = parseEnv(process.env);
+  const database = await provideDatabase(config, { role: "cli" });
+  // The embedded database and its generated secrets, as the launcher hands them to the app.
   process.env.DATABASE_URL = database.url;
+  process.env.AUTH_SECRET = config.AUTH_SECRET;
+  process.env.SECRETS_ENCRYPTION_KEY = config.SECRETS_ENCRYPTION_KEY;
   const { db, disconnectDb } = await import("@/lib/db");
   try {
     const email = values.email.toLowerCase();
