@@ -15,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { callEnded } from "@/lib/events/catalog/call-ended";
 
 export type SeedResult = { deliveries: number; attempts: number; failedShare: number; seconds: number };
 
@@ -29,19 +30,7 @@ export async function seedDeliveries(databaseUrl: string, webhookId: string, cou
     const payload = JSON.stringify({
       type: "call.ended",
       timestamp: "2026-04-18T14:23:10.000Z",
-      data: {
-        callId: "call_8f2kq1z9",
-        assistantId: "asst_front_desk",
-        direction: "inbound",
-        from: "+14155550123",
-        to: "+14155550199",
-        startedAt: "2026-04-18T14:20:02.000Z",
-        endedAt: "2026-04-18T14:23:10.000Z",
-        durationSeconds: 188,
-        endReason: "caller_hung_up",
-        summary: "Caller booked a cleaning for next Tuesday at 10:00.",
-        recordingUrl: "https://recordings.example.com/call_8f2kq1z9.mp3",
-      },
+      data: callEnded.example,
     });
     await client.query("SET synchronous_commit = off");
     log(`inserting ${count.toLocaleString("en")} deliveries…`);
