@@ -1,5 +1,5 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
+import { NavTab } from "@/components/ui/nav-tab";
 import { OPENAPI_PATH } from "@/lib/docs/facts";
 
 export type TocItem = { id: string; title: string };
@@ -42,19 +42,11 @@ export function DocsShell({
   return (
     <div>
       <nav aria-label="Documentation" className="flex flex-wrap items-center gap-x-1 gap-y-2 border-b border-slate-200 pb-3">
-        {PAGES.map((p) => {
-          const active = p.href === current;
-          return (
-            <Link
-              key={p.href}
-              href={p.href}
-              aria-current={active ? "page" : undefined}
-              className={`rounded-md px-3 py-1.5 text-sm ${active ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-600 hover:bg-slate-100"}`}
-            >
-              {p.label}
-            </Link>
-          );
-        })}
+        {PAGES.map((p) => (
+          <NavTab key={p.href} href={p.href} active={p.href === current}>
+            {p.label}
+          </NavTab>
+        ))}
         <a href={OPENAPI_PATH} className="rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100 sm:ml-auto">
           OpenAPI&nbsp;3.1 <span className="text-slate-400">(JSON)</span>
         </a>

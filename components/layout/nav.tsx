@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { Button } from "@/components/ui/button";
+import { NavTab } from "@/components/ui/nav-tab";
 
 const LINKS = [
   { href: "/webhooks", label: "Webhooks", section: "/webhooks" },
@@ -20,19 +21,11 @@ export function Nav({ email }: { email: string }) {
           Akol Webhooks
         </Link>
         <nav aria-label="Main" className="flex flex-1 gap-1">
-          {LINKS.map((l) => {
-            const active = pathname === l.section || pathname.startsWith(`${l.section}/`);
-            return (
-              <Link
-                key={l.href}
-                href={l.href}
-                aria-current={active ? "page" : undefined}
-                className={`rounded-md px-3 py-1.5 text-sm ${active ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-600 hover:bg-slate-100"}`}
-              >
-                {l.label}
-              </Link>
-            );
-          })}
+          {LINKS.map((l) => (
+            <NavTab key={l.href} href={l.href} active={pathname === l.section || pathname.startsWith(`${l.section}/`)}>
+              {l.label}
+            </NavTab>
+          ))}
         </nav>
         <span className="hidden text-sm text-slate-500 sm:inline" data-testid="current-user">
           {email}
