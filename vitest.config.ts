@@ -4,9 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
   test: {
-    include: ["{lib,app,inngest,scripts,components}/**/*.test.ts"],
-    globalSetup: ["./lib/testing/global-setup.ts"],
-    setupFiles: ["./lib/testing/setup.ts"],
+    include: ["{lib,app,inngest,scripts,components,test}/**/*.test.ts"],
+    globalSetup: ["./test/support/global-setup.ts"],
+    setupFiles: ["./test/support/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,6 +1,11 @@
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 import { Webhook as StandardWebhook } from "standardwebhooks";
-import { startReceiver, type ReceivedRequest, type Receiver, type ReceiverHandler } from "../lib/testing/https-receiver";
+import {
+  startReceiver,
+  type ReceivedRequest,
+  type Receiver,
+  type ReceiverHandler,
+} from "../test/support/https-receiver";
 import { readE2eTls } from "./tls";
 
 /**
@@ -8,7 +13,7 @@ import { readE2eTls } from "./tls";
  * certificate is signed by the CA the app under test trusts (e2e/tls.ts),
  * and small helpers for what a new user does first.
  *
- * The receiver is lib/testing/https-receiver.ts `startReceiver` (the
+ * The receiver is test/support/https-receiver.ts `startReceiver` (the
  * integration tests' one) serving the certificate of the CA the app under
  * test was started with (<DATA_DIR>/tls, written before any worker existed).
  */
@@ -70,7 +75,9 @@ export async function createApiKeyThroughUi(page: Page, name = "e2e publisher"):
 /** Publishes an event through the public API with an API key, using the catalog's example data. */
 export async function publishEvent(request: APIRequestContext, key: string, type: string): Promise<{ id: string }> {
   const auth = { authorization: `Bearer ${key}` };
-  const catalog = (await (await request.get("/api/v1/event-types", { headers: auth })).json()) as { data: { type: string; example: Record<string, unknown> }[] };
+  const catalog = (await (await request.get("/api/v1/event-types", { headers: auth })).json()) as {
+    data: { type: string; example: Record<string, unknown> }[];
+  };
   const example = catalog.data.find((e) => e.type === type)?.example;
   expect(example, `catalog example of ${type}`).toBeDefined();
   const res = await request.post("/api/v1/events", { headers: auth, data: { type, data: example } });

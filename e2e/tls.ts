@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { testTls } from "../lib/testing/https-receiver";
+import { testTls } from "../test/support/https-receiver";
 
 /**
  * The test CA shared by the app under test and the e2e HTTPS receiver.
@@ -13,7 +13,7 @@ import { testTls } from "../lib/testing/https-receiver";
  * process then uses the same CA and the same receiver certificate
  * (server.pem / server.key, signed by that CA for localhost and 127.0.0.1).
  *
- * The certificates come from lib/testing/https-receiver.ts `testTls()` (the
+ * The certificates come from test/support/https-receiver.ts `testTls()` (the
  * integration tests' throw-away CA), copied into the directory. Anyone else
  * preparing the directory (e.g. scripts/test.sh) must write all three files;
  * a directory holding only ca.pem is regenerated.
@@ -55,5 +55,11 @@ export function ensureE2eTls(dir: string = E2E_TLS_DIR): E2eTls {
 /** The files already in place (workers: the runner created them before the server started). */
 export function readE2eTls(dir: string = E2E_TLS_DIR): E2eTls {
   const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
-  return { dir, caPath: path.join(dir, "ca.pem"), caPem: read("ca.pem"), certPem: read("server.pem"), keyPem: read("server.key") };
+  return {
+    dir,
+    caPath: path.join(dir, "ca.pem"),
+    caPem: read("ca.pem"),
+    certPem: read("server.pem"),
+    keyPem: read("server.key"),
+  };
 }

@@ -5,22 +5,37 @@ import { expect, signUp, test } from "./fixtures";
 
 const focusInside = (page: Page, dialogName: string) =>
   page.evaluate((name) => {
-    const dialog = [...document.querySelectorAll('[role="dialog"]')].find((d) => d.getAttribute("aria-labelledby") && document.getElementById(d.getAttribute("aria-labelledby") ?? "")?.textContent === name);
+    const dialog = [...document.querySelectorAll('[role="dialog"]')].find(
+      (d) =>
+        d.getAttribute("aria-labelledby") &&
+        document.getElementById(d.getAttribute("aria-labelledby") ?? "")?.textContent === name,
+    );
     return Boolean(dialog && document.activeElement && dialog.contains(document.activeElement));
   }, dialogName);
 
 /** Every form control on the page has an accessible name (a label, aria-label or aria-labelledby). */
 const unlabelledControls = (page: Page) =>
   page.evaluate(() =>
-    [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea")]
+    [
+      ...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+        "input, select, textarea",
+      ),
+    ]
       .filter((el) => el.type !== "hidden")
-      .filter((el) => !(el.labels && el.labels.length > 0) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+      .filter(
+        (el) =>
+          !(el.labels && el.labels.length > 0) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"),
+      )
       .map((el) => el.outerHTML.slice(0, 120)),
   );
 
-const horizontalOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const horizontalOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
-test("create a webhook with the keyboard alone; dialogs keep focus; every control is labelled", async ({ page, receiver }) => {
+test("create a webhook with the keyboard alone; dialogs keep focus; every control is labelled", async ({
+  page,
+  receiver,
+}) => {
   test.setTimeout(120_000);
   await signUp(page);
 
@@ -94,7 +109,10 @@ test("the list and the detail page fit a phone's width", async ({ page, receiver
   await page.setViewportSize({ width: 360, height: 740 });
   await signUp(page);
   const created = await page.request.post("/api/v1/webhooks", {
-    data: { url: receiver.urlFor("localhost", `/a/very/long/path/${"segment/".repeat(12)}hook`), events: ["call.ended", "call.missed", "voicemail.received"] },
+    data: {
+      url: receiver.urlFor("localhost", `/a/very/long/path/${"segment/".repeat(12)}hook`),
+      events: ["call.ended", "call.missed", "voicemail.received"],
+    },
   });
   expect(created.status(), await created.text()).toBe(201);
   const { id } = ((await created.json()) as { data: { id: string } }).data;

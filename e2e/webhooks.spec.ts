@@ -73,7 +73,9 @@ test("subscribe, test, fail, find, fix, replay, rotate, disable, delete", async 
   await expect(row).toContainText(MASKED);
   await expect(row).toContainText("Never");
   await expect(page.locator("body")).not.toContainText(secret);
-  const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href }));
+  const stored = await page.evaluate(() =>
+    JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href }),
+  );
   expect(stored).not.toContain(secret.slice(6));
   await page.reload();
   await expect(page.getByTestId("webhook-row")).toHaveCount(1);
@@ -144,7 +146,9 @@ test("subscribe, test, fail, find, fix, replay, rotate, disable, delete", async 
   // --- fix the receiver, replay in one click, see the success
   receiver.setHandler();
   seen = receiver.requests.length;
-  const replayButton = rowOf(page, "event").first().getByRole("button", { name: /^Replay/ });
+  const replayButton = rowOf(page, "event")
+    .first()
+    .getByRole("button", { name: /^Replay/ });
   await replayButton.click();
   const replayResult = rowOf(page, "event").first().getByTestId("replay-result");
   await expect(replayResult).toBeVisible();
@@ -213,7 +217,9 @@ test("subscribe, test, fail, find, fix, replay, rotate, disable, delete", async 
   const gone = await page.request.get(`/api/v1/webhooks/${webhookId}`);
   expect(gone.status()).toBe(404);
   // the history stays readable through the API
-  const logs = await page.request.get(`/api/v1/webhooks/${webhookId}/deliveries`, { headers: { authorization: `Bearer ${key}` } });
+  const logs = await page.request.get(`/api/v1/webhooks/${webhookId}/deliveries`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   expect(logs.status()).toBe(200);
   expect(((await logs.json()) as { data: unknown[] }).data.length).toBeGreaterThanOrEqual(4);
 });
@@ -252,22 +258,31 @@ test("a second user sees none of the first one's webhooks or deliveries", async 
   expect((await b.request.post(`/api/v1/webhooks/${webhook.id}/deliveries/${delivery.id}/replay`)).status()).toBe(404);
   const list = (await (await b.request.get("/api/v1/webhooks")).json()) as { data: unknown[] };
   expect(list.data).toEqual([]);
-  const sparklines = (await (await b.request.get("/api/v1/webhooks/stats")).json()) as { data: { webhooks: unknown[] } };
+  const sparklines = (await (await b.request.get("/api/v1/webhooks/stats")).json()) as {
+    data: { webhooks: unknown[] };
+  };
   expect(sparklines.data.webhooks).toEqual([]);
 
   await first.close();
   await second.close();
 });
 
-test("the delivery log pages through deliveries, newest first, with the page in the URL", async ({ page, receiver }) => {
+test("the delivery log pages through deliveries, newest first, with the page in the URL", async ({
+  page,
+  receiver,
+}) => {
   test.setTimeout(120_000);
   await signUp(page);
-  const created = await page.request.post("/api/v1/webhooks", { data: { url: receiver.url, events: ["voicemail.received"] } });
+  const created = await page.request.post("/api/v1/webhooks", {
+    data: { url: receiver.url, events: ["voicemail.received"] },
+  });
   expect(created.status(), await created.text()).toBe(201);
   const { id } = ((await created.json()) as { data: { id: string } }).data;
   const ids: string[] = [];
   for (let i = 0; i < 22; i++) {
-    const res = await page.request.post(`/api/v1/webhooks/${id}/test`, { data: { event: i % 2 ? "call.missed" : "voicemail.received" } });
+    const res = await page.request.post(`/api/v1/webhooks/${id}/test`, {
+      data: { event: i % 2 ? "call.missed" : "voicemail.received" },
+    });
     expect(res.status()).toBe(202);
     ids.push(((await res.json()) as { data: { id: string } }).data.id);
   }

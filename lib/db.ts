@@ -15,7 +15,9 @@ const holder = globalThis as unknown as Holder;
 export function databaseUrl(): string {
   const url = env().DATABASE_URL;
   if (!url) {
-    throw new Error("DATABASE_URL is not set: start the app with `npm run dev` / `npm start`, which provide the embedded database");
+    throw new Error(
+      "DATABASE_URL is not set: start the app with `npm run dev` / `npm start`, which provide the embedded database",
+    );
   }
   return url;
 }

@@ -38,7 +38,11 @@ const schema = z.object({
     .string()
     .default("5,300,1800,7200,18000,36000,36000")
     .transform((s, ctx) => {
-      const parts = s.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+      const parts = s
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map(Number);
       if (parts.some((n) => !Number.isFinite(n) || n < 0)) {
         ctx.addIssue({ code: "custom", message: "must be comma-separated seconds" });
         return z.NEVER;
@@ -123,7 +127,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   let { AUTH_SECRET, SECRETS_ENCRYPTION_KEY } = e;
   if (!AUTH_SECRET || !SECRETS_ENCRYPTION_KEY) {
     if (e.NODE_ENV === "production" && e.DATABASE_URL) {
-      const missing = [!AUTH_SECRET && "AUTH_SECRET", !SECRETS_ENCRYPTION_KEY && "SECRETS_ENCRYPTION_KEY"].filter(Boolean);
+      const missing = [!AUTH_SECRET && "AUTH_SECRET", !SECRETS_ENCRYPTION_KEY && "SECRETS_ENCRYPTION_KEY"].filter(
+        Boolean,
+      );
       throw new ConfigError(
         `${missing.join(" and ")} must be set in production with an external database ` +
           `(generate with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`,

@@ -11,10 +11,14 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 const SECRET_PATTERNS = [/whsec_[A-Za-z0-9+/=_-]+/g, /akol_sk_[A-Za-z0-9]+/g, /Bearer\s+[A-Za-z0-9._~+/=-]+/gi];
 
 /** Fields whose values are never written, whatever they look like. */
-const SECRET_FIELDS = /^(secret|password|passwordHash|authorization|cookie|apiKey|key|token|signature|secretEncrypted)$/i;
+const SECRET_FIELDS =
+  /^(secret|password|passwordHash|authorization|cookie|apiKey|key|token|signature|secretEncrypted)$/i;
 
 export function redact(text: string): string {
-  return SECRET_PATTERNS.reduce((s, re) => s.replace(re, (m) => `${m.slice(0, m.indexOf("_") + 1 || 7)}[redacted]`), text);
+  return SECRET_PATTERNS.reduce(
+    (s, re) => s.replace(re, (m) => `${m.slice(0, m.indexOf("_") + 1 || 7)}[redacted]`),
+    text,
+  );
 }
 
 /** A secret-named field keeps only a recognisable prefix (`whsec_[redacted]`), or nothing. */

@@ -3,7 +3,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/openapi.json/route";
 
-type Doc = { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>;
+};
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
@@ -21,10 +24,12 @@ describe("OpenAPI document", () => {
       const route = "/" + path.relative(root, path.dirname(file)).replace(/\[(\w+)\]/g, "{$1}");
       if (route === "/openapi.json") continue;
       const mod = (await import(file)) as Record<string, unknown>;
-      for (const m of ["GET", "POST", "PATCH", "PUT", "DELETE"]) if (typeof mod[m] === "function") expected.push(`${m.toLowerCase()} ${route}`);
+      for (const m of ["GET", "POST", "PATCH", "PUT", "DELETE"])
+        if (typeof mod[m] === "function") expected.push(`${m.toLowerCase()} ${route}`);
     }
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
     expect(documented.sort()).toEqual(expected.sort());
-    for (const ops of Object.values(doc.paths)) for (const op of Object.values(ops)) expect(op.responses["401"]).toBeDefined();
+    for (const ops of Object.values(doc.paths))
+      for (const op of Object.values(ops)) expect(op.responses["401"]).toBeDefined();
   });
 });

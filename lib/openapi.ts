@@ -1,8 +1,18 @@
 import { z } from "zod";
 import { createApiKeySchema } from "@/lib/auth/api-keys";
-import { deliveryViewSchema, listDeliveriesQuerySchema, publishEventSchema, testEventSchema } from "@/lib/delivery/schemas";
+import {
+  deliveryViewSchema,
+  listDeliveriesQuerySchema,
+  publishEventSchema,
+  testEventSchema,
+} from "@/lib/delivery/schemas";
 import { webhookHealthSchema, webhookSparklinesSchema } from "@/lib/delivery/stats";
-import { createWebhookSchema, updateWebhookSchema, webhookViewSchema, webhookWithSecretSchema } from "@/lib/webhooks/schemas";
+import {
+  createWebhookSchema,
+  updateWebhookSchema,
+  webhookViewSchema,
+  webhookWithSecretSchema,
+} from "@/lib/webhooks/schemas";
 
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the very zod schemas
@@ -17,7 +27,11 @@ const schema = (s: z.ZodType, io: "input" | "output" = "output"): Json =>
 const errorSchema = schema(
   z.object({
     success: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
   }),
 );
 
@@ -32,26 +46,50 @@ const errors = (...codes: number[]): Json =>
     codes.map((c) => [
       String(c),
       {
-        description: { 400: "Invalid input or failed probe", 401: "Missing or invalid credentials", 404: "Not found (also for another workspace's resources)", 413: "Body too large", 415: "Not JSON", 429: "Rate limit exceeded (see Retry-After)" }[c] ?? "Error",
+        description:
+          {
+            400: "Invalid input or failed probe",
+            401: "Missing or invalid credentials",
+            404: "Not found (also for another workspace's resources)",
+            413: "Body too large",
+            415: "Not JSON",
+            429: "Rate limit exceeded (see Retry-After)",
+          }[c] ?? "Error",
         content: { "application/json": { schema: errorSchema } },
       },
     ]),
   );
 
-type Op = { summary: string; description?: string; body?: z.ZodType; query?: z.ZodObject; ok: Json; status?: number; codes?: number[] };
+type Op = {
+  summary: string;
+  description?: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  ok: Json;
+  status?: number;
+  codes?: number[];
+};
 
 function operation(tag: string, op: Op, pathParams: string[]): Json {
-  const parameters: Json[] = pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+  const parameters: Json[] = pathParams.map((name) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
   if (op.query) {
     const q = schema(op.query, "input") as { properties?: Record<string, Json>; required?: string[] };
-    for (const [name, s] of Object.entries(q.properties ?? {})) parameters.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema: s });
+    for (const [name, s] of Object.entries(q.properties ?? {}))
+      parameters.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema: s });
   }
   return {
     tags: [tag],
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
+    ...(op.body
+      ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } }
+      : {}),
     responses: {
       [String(op.status ?? 200)]: { description: "Success", content: { "application/json": { schema: op.ok } } },
       ...errors(401, 429, ...(op.codes ?? [])),
@@ -69,7 +107,8 @@ export const webhookPaths: PathSpec = {
     get: { summary: "List webhooks", ok: envelope(schema(z.array(webhookViewSchema))) },
     post: {
       summary: "Create a webhook",
-      description: "Probes the URL with a signed webhook.probe POST (2xx within 10 s required). The plaintext secret is returned only here.",
+      description:
+        "Probes the URL with a signed webhook.probe POST (2xx within 10 s required). The plaintext secret is returned only here.",
       body: createWebhookSchema,
       ok: envelope(schema(webhookWithSecretSchema)),
       status: 201,
@@ -80,15 +119,26 @@ export const webhookPaths: PathSpec = {
     get: { summary: "Get a webhook", ok: envelope(schema(webhookViewSchema)), codes: [404] },
     patch: {
       summary: "Update url, events and/or isActive",
-      description: "A URL change, or re-enabling a disabled webhook, re-runs the probe; a failed probe rejects the update with 400.",
+      description:
+        "A URL change, or re-enabling a disabled webhook, re-runs the probe; a failed probe rejects the update with 400.",
       body: updateWebhookSchema,
       ok: envelope(schema(webhookViewSchema)),
       codes: [400, 404, 413, 415],
     },
-    delete: { summary: "Delete a webhook", description: "Hard delete; pending deliveries stop at once; logs are kept for the retention period.", ok: envelope({ type: "object" }), codes: [404] },
+    delete: {
+      summary: "Delete a webhook",
+      description: "Hard delete; pending deliveries stop at once; logs are kept for the retention period.",
+      ok: envelope({ type: "object" }),
+      codes: [404],
+    },
   },
   "/webhooks/{id}/rotate-secret": {
-    post: { summary: "Rotate the signing secret", description: "Returns the new plaintext secret once; the old secret stops signing immediately.", ok: envelope(schema(webhookWithSecretSchema)), codes: [404] },
+    post: {
+      summary: "Rotate the signing secret",
+      description: "Returns the new plaintext secret once; the old secret stops signing immediately.",
+      ok: envelope(schema(webhookWithSecretSchema)),
+      codes: [404],
+    },
   },
   "/webhooks/stats": {
     get: {
@@ -107,15 +157,29 @@ export const webhookPaths: PathSpec = {
       codes: [404],
     },
   },
-  "/event-types": { get: { summary: "The event catalog", description: "Each type with its description, JSON schema and example payload.", ok: envelope({ type: "array" }) } },
+  "/event-types": {
+    get: {
+      summary: "The event catalog",
+      description: "Each type with its description, JSON schema and example payload.",
+      ok: envelope({ type: "array" }),
+    },
+  },
   "/api-keys": {
     get: { summary: "List API keys (prefix only)", ok: envelope({ type: "array" }) },
-    post: { summary: "Create an API key (plaintext returned once)", body: createApiKeySchema, ok: envelope({ type: "object" }), status: 201, codes: [400] },
+    post: {
+      summary: "Create an API key (plaintext returned once)",
+      body: createApiKeySchema,
+      ok: envelope({ type: "object" }),
+      status: 201,
+      codes: [400],
+    },
   },
   "/api-keys/{id}": { delete: { summary: "Revoke an API key", ok: envelope({ type: "object" }), codes: [404] } },
 };
 
-const pagination = schema(z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() }));
+const pagination = schema(
+  z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() }),
+);
 
 export const deliveryPaths: PathSpec = {
   "/events": {
@@ -125,22 +189,39 @@ export const deliveryPaths: PathSpec = {
         "Validates `data` against the catalog schema of `type` and fans it out to every active webhook of the workspace subscribed to it. " +
         "Send an `Idempotency-Key` header to make retries safe: a repeat within 24 h returns the first answer (header `Idempotent-Replayed: true`) and sends nothing new.",
       body: publishEventSchema,
-      ok: envelope(schema(z.object({ id: z.string(), type: z.string(), timestamp: z.string(), webhooks: z.number().int() }))),
+      ok: envelope(
+        schema(z.object({ id: z.string(), type: z.string(), timestamp: z.string(), webhooks: z.number().int() })),
+      ),
       status: 202,
       codes: [400, 409, 413, 415],
     },
   },
   "/webhooks/{id}/test": {
-    post: { summary: "Send a test event", description: "Sends the catalog's example payload of the type (marked `test: true`); never retried.", body: testEventSchema, ok: envelope(schema(deliveryViewSchema)), status: 202, codes: [400, 404] },
+    post: {
+      summary: "Send a test event",
+      description: "Sends the catalog's example payload of the type (marked `test: true`); never retried.",
+      body: testEventSchema,
+      ok: envelope(schema(deliveryViewSchema)),
+      status: 202,
+      codes: [400, 404],
+    },
   },
   "/webhooks/{id}/deliveries": {
-    get: { summary: "Delivery log, newest first", query: listDeliveriesQuerySchema, ok: envelope(schema(z.array(deliveryViewSchema)), { pagination }), codes: [400, 404] },
+    get: {
+      summary: "Delivery log, newest first",
+      query: listDeliveriesQuerySchema,
+      ok: envelope(schema(z.array(deliveryViewSchema)), { pagination }),
+      codes: [400, 404],
+    },
   },
-  "/webhooks/{id}/deliveries/{deliveryId}": { get: { summary: "One delivery with its attempts", ok: envelope(schema(deliveryViewSchema)), codes: [404] } },
+  "/webhooks/{id}/deliveries/{deliveryId}": {
+    get: { summary: "One delivery with its attempts", ok: envelope(schema(deliveryViewSchema)), codes: [404] },
+  },
   "/webhooks/{id}/deliveries/{deliveryId}/replay": {
     post: {
       summary: "Replay a delivery",
-      description: "Re-sends the original payload with the same webhook-id to the current URL, signed with the current secret; sent once, not retried; counts against the rate limit.",
+      description:
+        "Re-sends the original payload with the same webhook-id to the current URL, signed with the current secret; sent once, not retried; counts against the rate limit.",
       ok: envelope(schema(deliveryViewSchema)),
       status: 202,
       codes: [404],
@@ -153,12 +234,18 @@ export function openApiDocument(extra: PathSpec[] = []): Json {
   for (const spec of [webhookPaths, deliveryPaths, ...extra]) {
     for (const [path, ops] of Object.entries(spec)) {
       const tag = path.split("/")[1] ?? "api";
-      paths[path] = Object.fromEntries(Object.entries(ops).map(([method, op]) => [method, operation(tag, op, idParams(path))]));
+      paths[path] = Object.fromEntries(
+        Object.entries(ops).map(([method, op]) => [method, operation(tag, op, idParams(path))]),
+      );
     }
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Akol Webhooks API", version: "1.0.0", description: "Manage webhook subscriptions, publish events and inspect deliveries." },
+    info: {
+      title: "Akol Webhooks API",
+      version: "1.0.0",
+      description: "Manage webhook subscriptions, publish events and inspect deliveries.",
+    },
     servers: [{ url: "/api/v1" }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     components: {

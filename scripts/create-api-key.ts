@@ -33,7 +33,9 @@ async function main(): Promise<number> {
       const password = values.password ?? randomBytes(12).toString("base64url");
       const input = signUpSchema.safeParse({ email, password });
       if (!input.success) {
-        process.stderr.write(`invalid input: ${input.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
+        process.stderr.write(
+          `invalid input: ${input.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`,
+        );
         return 2;
       }
       const user = await createUserWithWorkspace(input.data);

@@ -60,6 +60,8 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`[akol] ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `[akol] ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -20,13 +20,17 @@ export function ApiKeysPage() {
   const [nameError, setNameError] = useState<string | undefined>();
 
   const create = useMutation({
-    mutationFn: (name: string) => apiFetch<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", body: { name } }),
+    mutationFn: (name: string) =>
+      apiFetch<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", body: { name } }),
     onSuccess: (created) => {
       setCreateOpen(false);
       setRevealed(created.key); // kept only in component state, never in the query cache
       void qc.invalidateQueries({ queryKey: ["api-keys"] });
     },
-    onError: (err) => setNameError(err instanceof ApiClientError ? (err.fieldErrors().name ?? err.message) : "Could not create the key"),
+    onError: (err) =>
+      setNameError(
+        err instanceof ApiClientError ? (err.fieldErrors().name ?? err.message) : "Could not create the key",
+      ),
   });
   const revoke = useMutation({
     mutationFn: (id: string) => apiFetch(`/api/v1/api-keys/${id}`, { method: "DELETE" }),
@@ -50,7 +54,8 @@ export function ApiKeysPage() {
             API keys
           </h1>
           <p className="mt-1 text-sm text-slate-600">
-            Use a key as <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;key&gt;</code> on <code>/api/v1</code>.
+            Use a key as <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;key&gt;</code> on{" "}
+            <code>/api/v1</code>.
           </p>
         </div>
         <Button onClick={() => setCreateOpen(true)}>Create API key</Button>
@@ -69,11 +74,21 @@ export function ApiKeysPage() {
           <table className="min-w-full divide-y divide-slate-200 text-sm">
             <thead className="bg-slate-50 text-left text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Name</th>
-                <th scope="col" className="px-4 py-2 font-medium">Key</th>
-                <th scope="col" className="px-4 py-2 font-medium">Created</th>
-                <th scope="col" className="px-4 py-2 font-medium">Last used</th>
-                <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Key
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Created
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Last used
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -81,8 +96,12 @@ export function ApiKeysPage() {
                 <tr key={k.id} data-testid="api-key-row">
                   <td className="px-4 py-2 font-medium">{k.name}</td>
                   <td className="px-4 py-2 font-mono text-slate-600">{k.prefix}…</td>
-                  <td className="px-4 py-2" title={exactTime(k.createdAt)}>{relativeTime(k.createdAt)}</td>
-                  <td className="px-4 py-2" title={exactTime(k.lastUsedAt)}>{relativeTime(k.lastUsedAt)}</td>
+                  <td className="px-4 py-2" title={exactTime(k.createdAt)}>
+                    {relativeTime(k.createdAt)}
+                  </td>
+                  <td className="px-4 py-2" title={exactTime(k.lastUsedAt)}>
+                    {relativeTime(k.lastUsedAt)}
+                  </td>
                   <td className="px-4 py-2 text-right">
                     <Button variant="ghost" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
                       Revoke
@@ -95,12 +114,29 @@ export function ApiKeysPage() {
         )}
       </div>
 
-      <Dialog open={createOpen} onOpenChange={setCreateOpen} title="Create API key" description="Name the key after where it will be used.">
+      <Dialog
+        open={createOpen}
+        onOpenChange={setCreateOpen}
+        title="Create API key"
+        description="Name the key after where it will be used."
+      >
         <form onSubmit={onCreate} className="space-y-4">
-          <Field id="key-name" name="name" label="Name" placeholder="Production backend" required error={nameError} autoFocus />
+          <Field
+            id="key-name"
+            name="name"
+            label="Name"
+            placeholder="Production backend"
+            required
+            error={nameError}
+            autoFocus
+          />
           <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setCreateOpen(false)}>Cancel</Button>
-            <Button type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create key"}</Button>
+            <Button variant="secondary" onClick={() => setCreateOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={create.isPending}>
+              {create.isPending ? "Creating…" : "Create key"}
+            </Button>
           </div>
         </form>
       </Dialog>
@@ -115,7 +151,10 @@ export function ApiKeysPage() {
         description="Copy it now: you will not see this key again. Store it in your secrets manager."
       >
         <div className="space-y-4">
-          <code data-testid="revealed-key" className="block break-all rounded-md bg-slate-900 p-3 font-mono text-sm text-green-300">
+          <code
+            data-testid="revealed-key"
+            className="block rounded-md bg-slate-900 p-3 font-mono text-sm break-all text-green-300"
+          >
             {revealed}
           </code>
           <div className="flex justify-end gap-2">
@@ -134,7 +173,9 @@ export function ApiKeysPage() {
         description="Requests using this key will be refused with 401 immediately. This cannot be undone."
       >
         <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setRevoking(null)}>Cancel</Button>
+          <Button variant="secondary" onClick={() => setRevoking(null)}>
+            Cancel
+          </Button>
           <Button variant="danger" disabled={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>
             {revoke.isPending ? "Revoking…" : "Revoke key"}
           </Button>

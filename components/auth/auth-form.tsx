@@ -26,7 +26,10 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
     setFieldErrors({});
     try {
       if (mode === "sign-up") {
-        await apiFetch("/api/auth/sign-up", { method: "POST", body: { email, password, name: String(form.get("name") ?? "") || undefined } });
+        await apiFetch("/api/auth/sign-up", {
+          method: "POST",
+          body: { email, password, name: String(form.get("name") ?? "") || undefined },
+        });
       }
       const res = await signIn("credentials", { email, password, redirect: false });
       if (!res || res.error) {
@@ -53,8 +56,18 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
         <p className="text-sm font-semibold tracking-wide text-indigo-600">Akol Webhooks</p>
         <h1 className="mt-1 text-2xl font-semibold">{isSignUp ? "Create your account" : "Sign in"}</h1>
         <form className="mt-6 space-y-4" onSubmit={onSubmit} noValidate>
-          {isSignUp ? <Field id="name" name="name" label="Name (optional)" autoComplete="name" error={fieldErrors.name} /> : null}
-          <Field id="email" name="email" type="email" label="Email" autoComplete="email" required error={fieldErrors.email} />
+          {isSignUp ? (
+            <Field id="name" name="name" label="Name (optional)" autoComplete="name" error={fieldErrors.name} />
+          ) : null}
+          <Field
+            id="email"
+            name="email"
+            type="email"
+            label="Email"
+            autoComplete="email"
+            required
+            error={fieldErrors.email}
+          />
           <Field
             id="password"
             name="password"

@@ -20,16 +20,50 @@ export default function HealthChart({ buckets }: { buckets: HealthBucket[] }) {
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
           <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#64748b" }} interval="preserveStartEnd" minTickGap={24} />
           <YAxis yAxisId="count" allowDecimals={false} tick={{ fontSize: 11, fill: "#64748b" }} width={40} />
-          <YAxis yAxisId="ms" orientation="right" tick={{ fontSize: 11, fill: "#64748b" }} width={52} tickFormatter={(v: number) => `${v}ms`} />
+          <YAxis
+            yAxisId="ms"
+            orientation="right"
+            tick={{ fontSize: 11, fill: "#64748b" }}
+            width={52}
+            tickFormatter={(v: number) => `${v}ms`}
+          />
           <Tooltip
             contentStyle={{ fontSize: 12, borderRadius: 6 }}
-            formatter={(value, name) => (name === "p50" || name === "p95" ? [value === null || value === undefined ? "–" : `${String(value)} ms`, name] : [value, name])}
+            formatter={(value, name) =>
+              name === "p50" || name === "p95"
+                ? [value === null || value === undefined ? "–" : `${String(value)} ms`, name]
+                : [value, name]
+            }
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar yAxisId="count" dataKey="succeeded" name="Succeeded" stackId="a" fill="#10b981" isAnimationActive={false} />
+          <Bar
+            yAxisId="count"
+            dataKey="succeeded"
+            name="Succeeded"
+            stackId="a"
+            fill="#10b981"
+            isAnimationActive={false}
+          />
           <Bar yAxisId="count" dataKey="failed" name="Failed" stackId="a" fill="#ef4444" isAnimationActive={false} />
-          <Line yAxisId="ms" dataKey="p50Ms" name="p50" stroke="#6366f1" dot={{ r: 2 }} connectNulls isAnimationActive={false} />
-          <Line yAxisId="ms" dataKey="p95Ms" name="p95" stroke="#f59e0b" dot={{ r: 2 }} connectNulls strokeDasharray="4 2" isAnimationActive={false} />
+          <Line
+            yAxisId="ms"
+            dataKey="p50Ms"
+            name="p50"
+            stroke="#6366f1"
+            dot={{ r: 2 }}
+            connectNulls
+            isAnimationActive={false}
+          />
+          <Line
+            yAxisId="ms"
+            dataKey="p95Ms"
+            name="p95"
+            stroke="#f59e0b"
+            dot={{ r: 2 }}
+            connectNulls
+            strokeDasharray="4 2"
+            isAnimationActive={false}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </div>

@@ -6,7 +6,17 @@
 
 export type SparkBucket = { bucketStart: string; succeeded: number; failed: number };
 
-export function Sparkline({ buckets, width = 96, height = 24, label }: { buckets: SparkBucket[]; width?: number; height?: number; label?: string }) {
+export function Sparkline({
+  buckets,
+  width = 96,
+  height = 24,
+  label,
+}: {
+  buckets: SparkBucket[];
+  width?: number;
+  height?: number;
+  label?: string;
+}) {
   const max = Math.max(1, ...buckets.map((b) => b.succeeded + b.failed));
   const total = buckets.reduce((n, b) => n + b.succeeded + b.failed, 0);
   const failed = buckets.reduce((n, b) => n + b.failed, 0);
@@ -19,7 +29,14 @@ export function Sparkline({ buckets, width = 96, height = 24, label }: { buckets
       : `${total} attempt${total === 1 ? "" : "s"} in the last 24 hours, ${failed} failed (${Math.round(((total - failed) / total) * 100)}% succeeded)`);
 
   return (
-    <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} className="block overflow-visible">
+    <svg
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={summary}
+      className="block overflow-visible"
+    >
       <title>{summary}</title>
       <line x1={0} x2={width} y1={height - 0.5} y2={height - 0.5} className="stroke-slate-200" strokeWidth={1} />
       {buckets.map((b, i) => {
@@ -29,7 +46,9 @@ export function Sparkline({ buckets, width = 96, height = 24, label }: { buckets
         return (
           <g key={b.bucketStart}>
             {okH > 0 ? <rect x={x} y={height - 1 - okH} width={bar} height={okH} className="fill-emerald-500" /> : null}
-            {badH > 0 ? <rect x={x} y={height - 1 - okH - badH} width={bar} height={badH} className="fill-red-500" /> : null}
+            {badH > 0 ? (
+              <rect x={x} y={height - 1 - okH - badH} width={bar} height={badH} className="fill-red-500" />
+            ) : null}
           </g>
         );
       })}

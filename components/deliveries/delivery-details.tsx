@@ -12,12 +12,14 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
       <dl className="grid grid-cols-1 gap-x-6 gap-y-2 sm:grid-cols-[max-content_1fr]">
         <dt className="text-slate-500">webhook-id</dt>
         <dd className="flex flex-wrap items-center gap-2">
-          <code className="break-all font-mono text-xs" data-testid="delivery-message-id">{d.messageId}</code>
+          <code className="font-mono text-xs break-all" data-testid="delivery-message-id">
+            {d.messageId}
+          </code>
           <CopyButton value={d.messageId} label="Copy webhook-id" />
         </dd>
         <dt className="text-slate-500">Delivery</dt>
         <dd>
-          <code className="break-all font-mono text-xs">{d.id}</code>
+          <code className="font-mono text-xs break-all">{d.id}</code>
           {d.replayOf ? (
             <span className="ml-2 text-xs text-slate-500">
               replay of <code className="font-mono">{d.replayOf}</code>
@@ -28,12 +30,12 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
           <>
             <dt className="text-slate-500">Event</dt>
             <dd>
-              <code className="break-all font-mono text-xs">{d.eventId}</code>
+              <code className="font-mono text-xs break-all">{d.eventId}</code>
             </dd>
           </>
         ) : null}
         <dt className="text-slate-500">Sent to</dt>
-        <dd className="break-all font-mono text-xs">{d.url}</dd>
+        <dd className="font-mono text-xs break-all">{d.url}</dd>
         <dt className="text-slate-500">Created</dt>
         <dd>
           <time dateTime={d.createdAt}>{exactTime(d.createdAt)}</time>
@@ -60,21 +62,34 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
             const ok = a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300 && !a.error;
             return (
               <li key={a.attempt} className="relative">
-                <span aria-hidden className={`absolute -left-[1.4rem] top-1.5 h-2.5 w-2.5 rounded-full ${ok ? "bg-emerald-500" : "bg-red-500"}`} />
+                <span
+                  aria-hidden
+                  className={`absolute top-1.5 -left-[1.4rem] h-2.5 w-2.5 rounded-full ${ok ? "bg-emerald-500" : "bg-red-500"}`}
+                />
                 <span className="font-medium">Attempt {a.attempt}</span>
                 <span className="text-slate-500"> · </span>
-                <time dateTime={a.at} title={exactTime(a.at)}>{exactTime(a.at)}</time>
+                <time dateTime={a.at} title={exactTime(a.at)}>
+                  {exactTime(a.at)}
+                </time>
                 <span className="text-slate-500"> · </span>
-                <span className={ok ? "text-emerald-700" : "text-red-700"}>{a.statusCode === null ? "no response" : `HTTP ${a.statusCode}`}</span>
+                <span className={ok ? "text-emerald-700" : "text-red-700"}>
+                  {a.statusCode === null ? "no response" : `HTTP ${a.statusCode}`}
+                </span>
                 <span className="text-slate-500"> · {a.durationMs} ms</span>
-                {a.error ? <p className="break-words text-xs text-red-700">{a.error}</p> : null}
+                {a.error ? <p className="text-xs break-words text-red-700">{a.error}</p> : null}
               </li>
             );
           })}
           {d.status === "pending" && d.nextAttemptAt ? (
             <li className="relative text-amber-800">
-              <span aria-hidden className="absolute -left-[1.4rem] top-1.5 h-2.5 w-2.5 rounded-full border-2 border-amber-500 bg-white" />
-              Next attempt <time dateTime={d.nextAttemptAt} title={exactTime(d.nextAttemptAt)}>{relativeTime(d.nextAttemptAt)}</time>
+              <span
+                aria-hidden
+                className="absolute top-1.5 -left-[1.4rem] h-2.5 w-2.5 rounded-full border-2 border-amber-500 bg-white"
+              />
+              Next attempt{" "}
+              <time dateTime={d.nextAttemptAt} title={exactTime(d.nextAttemptAt)}>
+                {relativeTime(d.nextAttemptAt)}
+              </time>
             </li>
           ) : null}
         </ol>
@@ -85,7 +100,10 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
           <h4 className="font-medium text-slate-800">Payload sent</h4>
           <CopyButton value={payload} label="Copy payload" />
         </div>
-        <pre data-testid="delivery-payload" className="mt-2 max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+        <pre
+          data-testid="delivery-payload"
+          className="mt-2 max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
+        >
           {payload}
         </pre>
       </section>
@@ -95,12 +113,19 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
         {d.response ? (
           <div className="mt-2 space-y-2" data-testid="delivery-response">
             <p>
-              Status <span className={`font-mono font-semibold ${d.response.status < 300 && d.response.status >= 200 ? "text-emerald-700" : "text-red-700"}`}>{d.response.status}</span>
+              Status{" "}
+              <span
+                className={`font-mono font-semibold ${d.response.status < 300 && d.response.status >= 200 ? "text-emerald-700" : "text-red-700"}`}
+              >
+                {d.response.status}
+              </span>
               {d.durationMs !== null ? <span className="text-slate-500"> · {d.durationMs} ms</span> : null}
             </p>
             {Object.keys(d.response.headers).length > 0 ? (
               <details>
-                <summary className="cursor-pointer text-slate-600">Headers ({Object.keys(d.response.headers).length})</summary>
+                <summary className="cursor-pointer text-slate-600">
+                  Headers ({Object.keys(d.response.headers).length})
+                </summary>
                 <pre className="mt-1 max-h-60 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs">
                   {Object.entries(d.response.headers)
                     .map(([k, v]) => `${k}: ${v}`)
@@ -108,13 +133,20 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
                 </pre>
               </details>
             ) : null}
-            <pre data-testid="delivery-response-body" className="max-h-80 overflow-auto whitespace-pre-wrap break-all rounded-md bg-slate-100 p-3 font-mono text-xs">
+            <pre
+              data-testid="delivery-response-body"
+              className="max-h-80 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs break-all whitespace-pre-wrap"
+            >
               {d.response.body === "" ? <span className="text-slate-400">(empty body)</span> : d.response.body}
             </pre>
-            {d.response.bodyTruncated ? <p className="text-xs text-slate-500">The body was truncated to the first 16 KiB.</p> : null}
+            {d.response.bodyTruncated ? (
+              <p className="text-xs text-slate-500">The body was truncated to the first 16 KiB.</p>
+            ) : null}
           </div>
         ) : (
-          <p className="mt-1 text-slate-500">{d.status === "pending" ? "No response yet." : "No HTTP response was received (see the error above)."}</p>
+          <p className="mt-1 text-slate-500">
+            {d.status === "pending" ? "No response yet." : "No HTTP response was received (see the error above)."}
+          </p>
         )}
       </section>
     </div>

@@ -45,7 +45,8 @@ export function useLogFilters(): [DeliveryFilters, (next: Partial<DeliveryFilter
   const pathname = usePathname();
   const urlKey = params.toString();
   const [optimistic, setOptimistic] = useState<{ forUrl: string; filters: DeliveryFilters } | null>(null);
-  const filters = optimistic && optimistic.forUrl === urlKey ? optimistic.filters : parseFilters(new URLSearchParams(urlKey));
+  const filters =
+    optimistic && optimistic.forUrl === urlKey ? optimistic.filters : parseFilters(new URLSearchParams(urlKey));
 
   const update = (next: Partial<DeliveryFilters>) => {
     const merged = { ...filters, ...next };
@@ -86,7 +87,11 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
       void qc.invalidateQueries({ queryKey: keys.webhook(webhookId) });
       void qc.invalidateQueries({ queryKey: keys.stats(webhookId) });
       void qc.invalidateQueries({ queryKey: keys.list });
-      setAnnounce(settled.map((d) => `${d.eventType} delivery ${d.status}${d.statusCode ? ` (HTTP ${d.statusCode})` : ""}`).join(". "));
+      setAnnounce(
+        settled
+          .map((d) => `${d.eventType} delivery ${d.status}${d.statusCode ? ` (HTTP ${d.statusCode})` : ""}`)
+          .join(". "),
+      );
     }
   }, [deliveries.data, qc, webhookId]);
 
@@ -99,12 +104,14 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
           <h2 id={headingId} className="text-lg font-semibold">
             Delivery log
           </h2>
-          <p className="text-sm text-slate-500">Newest first. Expand a row to see the payload, the response and every attempt.</p>
+          <p className="text-sm text-slate-500">
+            Newest first. Expand a row to see the payload, the response and every attempt.
+          </p>
         </div>
         <div className="flex flex-wrap items-end gap-4">
           <fieldset>
             <legend className="mb-1 text-xs font-medium text-slate-600">Status</legend>
-            <div className="inline-flex rounded-md shadow-sm ring-1 ring-inset ring-slate-300">
+            <div className="inline-flex rounded-md shadow-sm ring-1 ring-slate-300 ring-inset">
               {STATUS_OPTIONS.map((o, i) => (
                 <label
                   key={o.value}
@@ -139,7 +146,9 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
                   {e.type}
                 </option>
               ))}
-              {filters.eventType && !catalog.data?.some((e) => e.type === filters.eventType) ? <option value={filters.eventType}>{filters.eventType}</option> : null}
+              {filters.eventType && !catalog.data?.some((e) => e.type === filters.eventType) ? (
+                <option value={filters.eventType}>{filters.eventType}</option>
+              ) : null}
             </select>
           </div>
         </div>
@@ -163,7 +172,11 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
           {filters.page > 1 && data.pagination.total > 0 ? (
             <>
               Nothing on page {filters.page}.{" "}
-              <button type="button" className="font-medium text-indigo-700 underline" onClick={() => setFilters({ page: 1 })}>
+              <button
+                type="button"
+                className="font-medium text-indigo-700 underline"
+                onClick={() => setFilters({ page: 1 })}
+              >
                 Go to the first page
               </button>
             </>
@@ -175,20 +188,35 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
         </div>
       ) : data ? (
         <>
-          <ul className={`divide-y divide-slate-100 ${deliveries.isPlaceholderData ? "opacity-60" : ""}`} aria-busy={deliveries.isFetching && deliveries.isPlaceholderData}>
+          <ul
+            className={`divide-y divide-slate-100 ${deliveries.isPlaceholderData ? "opacity-60" : ""}`}
+            aria-busy={deliveries.isFetching && deliveries.isPlaceholderData}
+          >
             {data.data.map((d) => (
               <DeliveryRow key={d.id} d={d} webhookId={webhookId} canReplay={canReplay} onAnnounce={setAnnounce} />
             ))}
           </ul>
-          <nav aria-label="Delivery log pages" className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 p-4 text-sm">
+          <nav
+            aria-label="Delivery log pages"
+            className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 p-4 text-sm"
+          >
             <span className="text-slate-600">
-              Page {data.pagination.page} of {Math.max(1, data.pagination.totalPages)} · {data.pagination.total} deliver{data.pagination.total === 1 ? "y" : "ies"}
+              Page {data.pagination.page} of {Math.max(1, data.pagination.totalPages)} · {data.pagination.total} deliver
+              {data.pagination.total === 1 ? "y" : "ies"}
             </span>
             <div className="flex gap-2">
-              <Button variant="secondary" disabled={filters.page <= 1} onClick={() => setFilters({ page: filters.page - 1 })}>
+              <Button
+                variant="secondary"
+                disabled={filters.page <= 1}
+                onClick={() => setFilters({ page: filters.page - 1 })}
+              >
                 Newer
               </Button>
-              <Button variant="secondary" disabled={filters.page >= data.pagination.totalPages} onClick={() => setFilters({ page: filters.page + 1 })}>
+              <Button
+                variant="secondary"
+                disabled={filters.page >= data.pagination.totalPages}
+                onClick={() => setFilters({ page: filters.page + 1 })}
+              >
                 Older
               </Button>
             </div>
@@ -218,7 +246,10 @@ function DeliveryRow({
   const replayed = useDelivery(webhookId, replayId);
 
   const replay = useMutation({
-    mutationFn: () => apiFetch<DeliveryView>(`${webhookPath(webhookId)}/deliveries/${encodeURIComponent(d.id)}/replay`, { method: "POST" }),
+    mutationFn: () =>
+      apiFetch<DeliveryView>(`${webhookPath(webhookId)}/deliveries/${encodeURIComponent(d.id)}/replay`, {
+        method: "POST",
+      }),
     onMutate: () => {
       setReplayError(null);
       onAnnounce(`Replaying ${d.eventType}…`);
@@ -268,19 +299,32 @@ function DeliveryRow({
           <DeliveryStatusBadge status={d.status} />
           <span className="font-mono text-sm text-slate-900">{d.eventType}</span>
           <KindBadge kind={d.kind} />
-          <span className="text-sm tabular-nums text-slate-600">
-            {d.statusCode !== null ? <span data-testid="delivery-status-code">HTTP {d.statusCode}</span> : d.error && d.status !== "pending" ? "No response" : null}
+          <span className="text-sm text-slate-600 tabular-nums">
+            {d.statusCode !== null ? (
+              <span data-testid="delivery-status-code">HTTP {d.statusCode}</span>
+            ) : d.error && d.status !== "pending" ? (
+              "No response"
+            ) : null}
             {d.durationMs !== null ? <span className="text-slate-400"> · {d.durationMs} ms</span> : null}
             {attempts > 1 ? <span className="text-slate-400"> · {attempts} attempts</span> : null}
           </span>
-          <time dateTime={d.createdAt} title={exactTime(d.createdAt)} className="ml-auto whitespace-nowrap text-xs text-slate-500">
+          <time
+            dateTime={d.createdAt}
+            title={exactTime(d.createdAt)}
+            className="ml-auto text-xs whitespace-nowrap text-slate-500"
+          >
             {relativeTime(d.createdAt)}
           </time>
           <span className="sr-only">{open ? "Hide details" : "Show details"}</span>
         </button>
         {showReplay ? (
           <div className="flex items-center gap-2">
-            <Button variant="secondary" disabled={replay.isPending} onClick={() => replay.mutate()} aria-label={`Replay ${d.eventType} delivery`}>
+            <Button
+              variant="secondary"
+              disabled={replay.isPending}
+              onClick={() => replay.mutate()}
+              aria-label={`Replay ${d.eventType} delivery`}
+            >
               {replay.isPending ? "Replaying…" : replayId ? "Replay again" : "Replay"}
             </Button>
           </div>
@@ -294,8 +338,12 @@ function DeliveryRow({
             <span className="inline-flex flex-wrap items-center gap-2">
               <span className="text-slate-600">Replay</span>
               <DeliveryStatusBadge status={replayed.data.status} />
-              {replayed.data.statusCode !== null ? <span className="text-slate-600">HTTP {replayed.data.statusCode}</span> : null}
-              {replayed.data.error && replayed.data.status !== "pending" ? <span className="text-red-700">{replayed.data.error}</span> : null}
+              {replayed.data.statusCode !== null ? (
+                <span className="text-slate-600">HTTP {replayed.data.statusCode}</span>
+              ) : null}
+              {replayed.data.error && replayed.data.status !== "pending" ? (
+                <span className="text-red-700">{replayed.data.error}</span>
+              ) : null}
             </span>
           ) : (
             <span className="text-slate-600">Replay queued…</span>

@@ -16,7 +16,10 @@ function Toc({ items }: { items: TocItem[] }) {
     <ul className="space-y-1 text-sm">
       {items.map((t) => (
         <li key={t.id}>
-          <a href={`#${t.id}`} className="block rounded px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+          <a
+            href={`#${t.id}`}
+            className="block rounded px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+          >
             {t.title}
           </a>
         </li>
@@ -41,7 +44,10 @@ export function DocsShell({
 }) {
   return (
     <div>
-      <nav aria-label="Documentation" className="flex flex-wrap items-center gap-x-1 gap-y-2 border-b border-slate-200 pb-3">
+      <nav
+        aria-label="Documentation"
+        className="flex flex-wrap items-center gap-x-1 gap-y-2 border-b border-slate-200 pb-3"
+      >
         {PAGES.map((p) => (
           <NavTab key={p.href} href={p.href} active={p.href === current}>
             {p.label}
@@ -53,7 +59,7 @@ export function DocsShell({
       </nav>
 
       <div className="mt-6 lg:grid lg:grid-cols-[minmax(0,1fr)_13rem] lg:gap-10">
-        <article className="min-w-0 max-w-3xl">
+        <article className="max-w-3xl min-w-0">
           <header>
             <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">{title}</h1>
             <p className="mt-2 text-base leading-7 text-slate-600">{intro}</p>

@@ -28,7 +28,10 @@ export const CATALOG_TOC: TocItem[] = [
 function EventType({ def }: { def: EventTypeDefinition }) {
   const fields = fieldRows(def.schema);
   return (
-    <div id={eventAnchor(def.type)} className="scroll-mt-6 space-y-4 rounded-lg border border-slate-200 bg-white/60 p-4 sm:p-5">
+    <div
+      id={eventAnchor(def.type)}
+      className="scroll-mt-6 space-y-4 rounded-lg border border-slate-200 bg-white/60 p-4 sm:p-5"
+    >
       <div>
         <h3 className="font-mono text-base font-semibold text-slate-900">{def.type}</h3>
         <p className="mt-1 text-[15px] leading-7 text-slate-700">{def.description}</p>
@@ -49,12 +52,20 @@ function EventType({ def }: { def: EventTypeDefinition }) {
             <span key="t" className="whitespace-nowrap">
               {f.type}
             </span>,
-            f.required ? <span className="font-medium text-slate-900">Required</span> : <span className="text-slate-500">Optional</span>,
+            f.required ? (
+              <span className="font-medium text-slate-900">Required</span>
+            ) : (
+              <span className="text-slate-500">Optional</span>
+            ),
             f.notes.length ? f.notes.join(". ") : <span className="text-slate-400">—</span>,
           ],
         }))}
       />
-      <CodeBlock caption={`Example ${def.type} body`} copyLabel={`Copy ${def.type} example`} code={prettyJson(exampleEnvelope(def))} />
+      <CodeBlock
+        caption={`Example ${def.type} body`}
+        copyLabel={`Copy ${def.type} example`}
+        code={prettyJson(exampleEnvelope(def))}
+      />
     </div>
   );
 }
@@ -67,15 +78,17 @@ export function EventCatalogDoc() {
       toc={CATALOG_TOC}
       intro={
         <>
-          Every event type a webhook can subscribe to, with the fields of its <C>data</C> and an example of the full body we send.
+          Every event type a webhook can subscribe to, with the fields of its <C>data</C> and an example of the full
+          body we send.
         </>
       }
     >
       <Section id="all-types" title="All event types">
         <P>
           Each delivery&apos;s body is the envelope <C>{"{type, timestamp, data}"}</C> described in the{" "}
-          <A href="/docs/webhooks#request">webhook protocol</A>; test events add <C>{'"test": true'}</C>. The fields below are those of <C>data</C>.
-          Objects may gain new optional fields over time: ignore the ones you do not know.
+          <A href="/docs/webhooks#request">webhook protocol</A>; test events add <C>{'"test": true'}</C>. The fields
+          below are those of <C>data</C>. Objects may gain new optional fields over time: ignore the ones you do not
+          know.
         </P>
         <DocTable
           caption="Event types"
@@ -84,7 +97,11 @@ export function EventCatalogDoc() {
           rows={CATALOG.map((def) => ({
             key: def.type,
             cells: [
-              <a key="t" href={`#${eventAnchor(def.type)}`} className="font-mono text-indigo-700 underline decoration-indigo-300 underline-offset-2">
+              <a
+                key="t"
+                href={`#${eventAnchor(def.type)}`}
+                className="font-mono text-indigo-700 underline decoration-indigo-300 underline-offset-2"
+              >
                 {def.type}
               </a>,
               def.group,
@@ -93,8 +110,9 @@ export function EventCatalogDoc() {
           }))}
         />
         <P>
-          The same catalog is available as JSON, with each type&apos;s JSON Schema and example, from <C>GET {EVENT_TYPES_PATH}</C> (see the{" "}
-          <A href={OPENAPI_PATH}>OpenAPI document</A>). The <C>webhook.probe</C> type is not part of the catalog: it only checks that an endpoint answers (
+          The same catalog is available as JSON, with each type&apos;s JSON Schema and example, from{" "}
+          <C>GET {EVENT_TYPES_PATH}</C> (see the <A href={OPENAPI_PATH}>OpenAPI document</A>). The <C>webhook.probe</C>{" "}
+          type is not part of the catalog: it only checks that an endpoint answers (
           <A href="/docs/webhooks#probe">the endpoint probe</A>).
         </P>
       </Section>

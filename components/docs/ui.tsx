@@ -26,7 +26,11 @@ export function P({ children }: { children: ReactNode }) {
 }
 
 export function C({ children }: { children: ReactNode }) {
-  return <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.85em] break-words text-slate-800">{children}</code>;
+  return (
+    <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.85em] break-words text-slate-800">
+      {children}
+    </code>
+  );
 }
 
 export function List({ children, ordered = false }: { children: ReactNode; ordered?: boolean }) {
@@ -34,7 +38,8 @@ export function List({ children, ordered = false }: { children: ReactNode; order
   return ordered ? <ol className={cls}>{children}</ol> : <ul className={cls}>{children}</ul>;
 }
 
-const LINK = "font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-700";
+const LINK =
+  "font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-700";
 
 /** A link in running text: app pages through next/link, in-page anchors and API documents as plain links, other sites in a new tab. */
 export function A({ href, children }: { href: string; children: ReactNode }) {
@@ -60,8 +65,19 @@ export function A({ href, children }: { href: string; children: ReactNode }) {
   );
 }
 
-export function Callout({ tone = "info", title, children }: { tone?: "info" | "warning"; title: string; children: ReactNode }) {
-  const styles = tone === "warning" ? "border-amber-400 bg-amber-50 text-amber-950" : "border-indigo-400 bg-indigo-50 text-indigo-950";
+export function Callout({
+  tone = "info",
+  title,
+  children,
+}: {
+  tone?: "info" | "warning";
+  title: string;
+  children: ReactNode;
+}) {
+  const styles =
+    tone === "warning"
+      ? "border-amber-400 bg-amber-50 text-amber-950"
+      : "border-indigo-400 bg-indigo-50 text-indigo-950";
   return (
     <div role="note" className={`rounded-md border-l-4 p-4 text-sm leading-6 ${styles}`}>
       <p className="font-semibold">{title}</p>
@@ -78,7 +94,10 @@ export function CodeBlock({ code, caption, copyLabel }: { code: string; caption:
         <span className="truncate font-mono text-xs text-slate-300">{caption}</span>
         <CopyButton value={code} label={copyLabel} />
       </figcaption>
-      <pre tabIndex={0} className="overflow-x-auto p-4 font-mono [tab-size:4] text-[13px] leading-relaxed text-slate-100">
+      <pre
+        tabIndex={0}
+        className="overflow-x-auto p-4 font-mono text-[13px] leading-relaxed [tab-size:4] text-slate-100"
+      >
         <code>{code.replace(/\n$/, "")}</code>
       </pre>
     </figure>
@@ -89,7 +108,9 @@ export type Row = { key: string; cells: ReactNode[] };
 
 /** Shown under a row's first cell on phones only, standing in for columns hidden there (`hideOnPhone`). */
 export function PhoneOnly({ children }: { children: ReactNode }) {
-  return <span className="mt-1 block text-xs leading-5 font-normal break-words text-slate-500 sm:hidden">{children}</span>;
+  return (
+    <span className="mt-1 block text-xs leading-5 font-normal break-words text-slate-500 sm:hidden">{children}</span>
+  );
 }
 
 /** Copies column `col` of each row under its first cell, for phones (pair with `hideOnPhone={[col]}`). */
@@ -131,7 +152,9 @@ export function DocTable({
   return (
     <div className="overflow-x-auto rounded-lg bg-white shadow" tabIndex={0} role="group" aria-label={caption}>
       <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <caption className={hideCaption ? "sr-only" : "px-4 pt-3 pb-1 text-left text-sm font-medium text-slate-700"}>{caption}</caption>
+        <caption className={hideCaption ? "sr-only" : "px-4 pt-3 pb-1 text-left text-sm font-medium text-slate-700"}>
+          {caption}
+        </caption>
         <thead className="bg-slate-50 text-left text-slate-600">
           <tr>
             {columns.map((c, i) => (

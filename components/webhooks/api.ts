@@ -57,15 +57,27 @@ export function useSparklines(enabled: boolean) {
 }
 
 export function useWebhook(id: string) {
-  return useQuery({ queryKey: keys.webhook(id), queryFn: () => apiFetch<WebhookView>(webhookPath(id)), retry: (n, err) => n < 1 && !isNotFound(err) });
+  return useQuery({
+    queryKey: keys.webhook(id),
+    queryFn: () => apiFetch<WebhookView>(webhookPath(id)),
+    retry: (n, err) => n < 1 && !isNotFound(err),
+  });
 }
 
 export function useWebhookHealth(id: string) {
-  return useQuery({ queryKey: keys.stats(id), queryFn: () => apiFetch<WebhookHealth>(`${webhookPath(id)}/stats`), refetchInterval: 60_000 });
+  return useQuery({
+    queryKey: keys.stats(id),
+    queryFn: () => apiFetch<WebhookHealth>(`${webhookPath(id)}/stats`),
+    refetchInterval: 60_000,
+  });
 }
 
 export function useEventTypes() {
-  return useQuery({ queryKey: keys.eventTypes, queryFn: () => apiFetch<EventTypeInfo[]>("/api/v1/event-types"), staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.eventTypes,
+    queryFn: () => apiFetch<EventTypeInfo[]>("/api/v1/event-types"),
+    staleTime: Infinity,
+  });
 }
 
 function deliveriesUrl(id: string, f: DeliveryFilters): string {
@@ -98,7 +110,10 @@ export function useDeliveries(id: string, filters: DeliveryFilters) {
     queryKey: keys.deliveryPage(id, filters),
     queryFn: async (): Promise<DeliveryPage> => {
       const res = await apiFetchPage<DeliveryView[]>(deliveriesUrl(id, filters));
-      return { data: res.data, pagination: res.pagination ?? { page: filters.page, limit: PAGE_SIZE, total: res.data.length, totalPages: 1 } };
+      return {
+        data: res.data,
+        pagination: res.pagination ?? { page: filters.page, limit: PAGE_SIZE, total: res.data.length, totalPages: 1 },
+      };
     },
     placeholderData: keepPreviousData,
     refetchInterval: (query) => {
@@ -120,7 +135,8 @@ export function useDeliveries(id: string, filters: DeliveryFilters) {
 export function useDelivery(webhookId: string, deliveryId: string | null) {
   return useQuery({
     queryKey: keys.delivery(webhookId, deliveryId ?? ""),
-    queryFn: () => apiFetch<DeliveryView>(`${webhookPath(webhookId)}/deliveries/${encodeURIComponent(deliveryId ?? "")}`),
+    queryFn: () =>
+      apiFetch<DeliveryView>(`${webhookPath(webhookId)}/deliveries/${encodeURIComponent(deliveryId ?? "")}`),
     enabled: deliveryId !== null,
     refetchInterval: (query) => pollDelay(query.state.data ? [query.state.data] : undefined),
   });
@@ -139,7 +155,11 @@ export function insertNewDelivery(qc: QueryClient, webhookId: string, d: Deliver
     if (page.data.some((x) => x.id === d.id)) continue;
     qc.setQueryData<DeliveryPage>(key, {
       data: [d, ...page.data].slice(0, page.pagination.limit),
-      pagination: { ...page.pagination, total: page.pagination.total + 1, totalPages: Math.max(1, Math.ceil((page.pagination.total + 1) / page.pagination.limit)) },
+      pagination: {
+        ...page.pagination,
+        total: page.pagination.total + 1,
+        totalPages: Math.max(1, Math.ceil((page.pagination.total + 1) / page.pagination.limit)),
+      },
     });
   }
 }

@@ -31,11 +31,17 @@ export function EventPicker({
     // keep the catalog's order
     onChange(catalog.map((e) => e.type).filter((t) => next.has(t)));
   };
-  const groups = GROUP_ORDER.map((g) => ({ group: g, types: catalog.filter((e) => e.group === g) })).filter((g) => g.types.length > 0);
+  const groups = GROUP_ORDER.map((g) => ({ group: g, types: catalog.filter((e) => e.group === g) })).filter(
+    (g) => g.types.length > 0,
+  );
   const errorId = `${idPrefix}-events-error`;
 
   return (
-    <fieldset aria-describedby={error ? errorId : undefined} aria-invalid={error ? true : undefined} className="space-y-3">
+    <fieldset
+      aria-describedby={error ? errorId : undefined}
+      aria-invalid={error ? true : undefined}
+      className="space-y-3"
+    >
       <legend className="text-sm font-medium text-slate-700">Events</legend>
       <div className="flex flex-wrap gap-2 text-xs">
         <button
@@ -57,7 +63,7 @@ export function EventPicker({
       </div>
       {groups.map(({ group, types }) => (
         <fieldset key={group} className={`rounded-md border p-3 ${error ? "border-red-300" : "border-slate-200"}`}>
-          <legend className="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{group}</legend>
+          <legend className="px-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{group}</legend>
           <ul className="space-y-2">
             {types.map((e) => {
               const id = `${idPrefix}-event-${e.type.replace(/\W/g, "-")}`;

@@ -22,7 +22,9 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
         <h2 id="health-title" className="text-lg font-semibold">
           Last 24 hours
         </h2>
-        <p className="text-xs text-slate-500">Every attempt counts, retries and replays included; a 2xx answer is a success.</p>
+        <p className="text-xs text-slate-500">
+          Every attempt counts, retries and replays included; a 2xx answer is a success.
+        </p>
       </div>
       {health.isPending ? (
         <p className="mt-3 text-sm text-slate-500">Loading health…</p>
@@ -33,7 +35,11 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
       ) : t ? (
         <>
           <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="health-totals">
-            <Stat label="Success rate" value={t.successRate === null ? "–" : pct(t.successRate)} tone={t.successRate !== null && t.successRate < 0.95 ? "bad" : "neutral"} />
+            <Stat
+              label="Success rate"
+              value={t.successRate === null ? "–" : pct(t.successRate)}
+              tone={t.successRate !== null && t.successRate < 0.95 ? "bad" : "neutral"}
+            />
             <Stat label="Attempts" value={`${t.total}`} sub={t.failed > 0 ? `${t.failed} failed` : undefined} />
             <Stat label="p50 latency" value={t.p50Ms === null ? "–" : `${t.p50Ms} ms`} />
             <Stat label="p95 latency" value={t.p95Ms === null ? "–" : `${t.p95Ms} ms`} />
@@ -50,23 +56,37 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
                     <caption className="sr-only">Delivery attempts per hour, last 24 hours</caption>
                     <thead className="text-left text-slate-500">
                       <tr>
-                        <th scope="col" className="px-2 py-1 font-medium">Hour</th>
-                        <th scope="col" className="px-2 py-1 text-right font-medium">Succeeded</th>
-                        <th scope="col" className="px-2 py-1 text-right font-medium">Failed</th>
-                        <th scope="col" className="px-2 py-1 text-right font-medium">p50</th>
-                        <th scope="col" className="px-2 py-1 text-right font-medium">p95</th>
+                        <th scope="col" className="px-2 py-1 font-medium">
+                          Hour
+                        </th>
+                        <th scope="col" className="px-2 py-1 text-right font-medium">
+                          Succeeded
+                        </th>
+                        <th scope="col" className="px-2 py-1 text-right font-medium">
+                          Failed
+                        </th>
+                        <th scope="col" className="px-2 py-1 text-right font-medium">
+                          p50
+                        </th>
+                        <th scope="col" className="px-2 py-1 text-right font-medium">
+                          p95
+                        </th>
                       </tr>
                     </thead>
                     <tbody className="tabular-nums">
-                      {health.data.buckets.filter((b) => b.total > 0).map((b) => (
-                        <tr key={b.bucketStart}>
-                          <th scope="row" className="px-2 py-1 text-left font-normal">{hour(b.bucketStart)}</th>
-                          <td className="px-2 py-1 text-right">{b.succeeded}</td>
-                          <td className="px-2 py-1 text-right">{b.failed}</td>
-                          <td className="px-2 py-1 text-right">{b.p50Ms ?? "–"} ms</td>
-                          <td className="px-2 py-1 text-right">{b.p95Ms ?? "–"} ms</td>
-                        </tr>
-                      ))}
+                      {health.data.buckets
+                        .filter((b) => b.total > 0)
+                        .map((b) => (
+                          <tr key={b.bucketStart}>
+                            <th scope="row" className="px-2 py-1 text-left font-normal">
+                              {hour(b.bucketStart)}
+                            </th>
+                            <td className="px-2 py-1 text-right">{b.succeeded}</td>
+                            <td className="px-2 py-1 text-right">{b.failed}</td>
+                            <td className="px-2 py-1 text-right">{b.p50Ms ?? "–"} ms</td>
+                            <td className="px-2 py-1 text-right">{b.p95Ms ?? "–"} ms</td>
+                          </tr>
+                        ))}
                     </tbody>
                   </table>
                 </div>
@@ -79,11 +99,23 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
   );
 }
 
-function Stat({ label, value, sub, tone = "neutral" }: { label: string; value: string; sub?: string; tone?: "neutral" | "bad" }) {
+function Stat({
+  label,
+  value,
+  sub,
+  tone = "neutral",
+}: {
+  label: string;
+  value: string;
+  sub?: string;
+  tone?: "neutral" | "bad";
+}) {
   return (
     <div className="rounded-md bg-slate-50 p-3">
       <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className={`text-lg font-semibold tabular-nums ${tone === "bad" ? "text-red-700" : "text-slate-900"}`}>{value}</dd>
+      <dd className={`text-lg font-semibold tabular-nums ${tone === "bad" ? "text-red-700" : "text-slate-900"}`}>
+        {value}
+      </dd>
       {sub ? <dd className="text-xs text-red-700">{sub}</dd> : null}
     </div>
   );

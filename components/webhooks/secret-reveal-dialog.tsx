@@ -33,19 +33,24 @@ export function SecretRevealDialog({
       title={revealed?.reason === "rotated" ? "Your new signing secret" : "Your webhook signing secret"}
       description={
         <>
-          Copy it now: <strong>you will not see this secret again</strong>. Store it with your endpoint&apos;s configuration and verify each
-          delivery&apos;s <code>webhook-signature</code> with it.
+          Copy it now: <strong>you will not see this secret again</strong>. Store it with your endpoint&apos;s
+          configuration and verify each delivery&apos;s <code>webhook-signature</code> with it.
         </>
       }
     >
       <div className="space-y-4">
         {revealed?.reason === "rotated" ? (
-          <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">The previous secret no longer signs anything: update your endpoint now.</p>
+          <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+            The previous secret no longer signs anything: update your endpoint now.
+          </p>
         ) : null}
-        <p className="break-all text-xs text-slate-500">
+        <p className="text-xs break-all text-slate-500">
           Endpoint: <span className="font-mono">{revealed?.url}</span>
         </p>
-        <code data-testid="revealed-secret" className="block break-all rounded-md bg-slate-900 p-3 font-mono text-sm text-green-300">
+        <code
+          data-testid="revealed-secret"
+          className="block rounded-md bg-slate-900 p-3 font-mono text-sm break-all text-green-300"
+        >
           {revealed?.secret}
         </code>
         <div className="flex flex-wrap justify-end gap-2">

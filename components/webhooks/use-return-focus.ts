@@ -18,7 +18,8 @@ export function useReturnFocus(open: boolean, fallbackId?: string): void {
   useLayoutEffect(() => {
     if (open && !wasOpen.current) {
       const active = document.activeElement;
-      returnTo.current = active instanceof HTMLElement && active !== document.body && !active.closest('[role="dialog"]') ? active : null;
+      returnTo.current =
+        active instanceof HTMLElement && active !== document.body && !active.closest('[role="dialog"]') ? active : null;
     }
     closedNow.current = wasOpen.current && !open;
     wasOpen.current = open;

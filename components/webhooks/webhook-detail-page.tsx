@@ -21,7 +21,12 @@ import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
 import { HealthPanel } from "@/components/webhooks/health-panel";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
-import { formErrorsFrom, WebhookForm, type FormErrors, type WebhookFormValues } from "@/components/webhooks/webhook-form";
+import {
+  formErrorsFrom,
+  WebhookForm,
+  type FormErrors,
+  type WebhookFormValues,
+} from "@/components/webhooks/webhook-form";
 import { apiFetch, ApiClientError } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
 
@@ -35,9 +40,13 @@ export function WebhookDetailPage({ id }: { id: string }) {
   if (webhook.isError) {
     return (
       <div role="alert" className="rounded-lg bg-white p-6 shadow">
-        <p className="font-medium text-slate-900">{isNotFound(webhook.error) ? "Webhook not found" : "Could not load this webhook"}</p>
+        <p className="font-medium text-slate-900">
+          {isNotFound(webhook.error) ? "Webhook not found" : "Could not load this webhook"}
+        </p>
         <p className="mt-1 text-sm text-slate-600">
-          {isNotFound(webhook.error) ? "It may have been deleted, or it belongs to another workspace." : webhook.error.message}
+          {isNotFound(webhook.error)
+            ? "It may have been deleted, or it belongs to another workspace."
+            : webhook.error.message}
         </p>
         <Link href="/webhooks" className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline">
           ← Back to webhooks
@@ -80,8 +89,12 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
     <section aria-labelledby="webhook-title" className="rounded-lg bg-white p-4 shadow sm:p-6">
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0 flex-1">
-          <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Endpoint</p>
-          <h1 id="webhook-title" className="font-mono text-lg font-semibold text-slate-900 [overflow-wrap:anywhere] sm:text-xl" data-testid="webhook-url">
+          <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">Endpoint</p>
+          <h1
+            id="webhook-title"
+            className="font-mono text-lg font-semibold [overflow-wrap:anywhere] text-slate-900 sm:text-xl"
+            data-testid="webhook-url"
+          >
             {w.url}
           </h1>
           <div className="mt-2" data-testid="webhook-state">
@@ -107,7 +120,15 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
       <dl className="mt-4 grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
         <div>
           <dt className="text-slate-500">Last triggered</dt>
-          <dd>{w.lastTriggeredAt ? <time dateTime={w.lastTriggeredAt} title={exactTime(w.lastTriggeredAt)}>{relativeTime(w.lastTriggeredAt)}</time> : "Never"}</dd>
+          <dd>
+            {w.lastTriggeredAt ? (
+              <time dateTime={w.lastTriggeredAt} title={exactTime(w.lastTriggeredAt)}>
+                {relativeTime(w.lastTriggeredAt)}
+              </time>
+            ) : (
+              "Never"
+            )}
+          </dd>
         </div>
         <div>
           <dt className="text-slate-500">Consecutive failures</dt>
@@ -122,7 +143,9 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
         <div>
           <dt className="text-slate-500">Created</dt>
           <dd>
-            <time dateTime={w.createdAt} title={exactTime(w.createdAt)}>{relativeTime(w.createdAt)}</time>
+            <time dateTime={w.createdAt} title={exactTime(w.createdAt)}>
+              {relativeTime(w.createdAt)}
+            </time>
           </dd>
         </div>
         <div className="col-span-2 sm:col-span-4">
@@ -139,7 +162,12 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
         </div>
       </dl>
 
-      <Dialog open={editing} onOpenChange={setEditing} title="Edit endpoint" description="Changing the URL sends a probe to the new URL first; the change is refused if it does not answer 2xx.">
+      <Dialog
+        open={editing}
+        onOpenChange={setEditing}
+        title="Edit endpoint"
+        description="Changing the URL sends a probe to the new URL first; the change is refused if it does not answer 2xx."
+      >
         <EditForm
           w={w}
           onDone={(message) => {
@@ -176,8 +204,9 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
         title="Rotate the signing secret?"
         description={
           <>
-            The current secret <strong>stops working immediately</strong>: every delivery from now on is signed with the new one, and your endpoint
-            will reject them until it uses the new secret. Update your verification code first if you can.
+            The current secret <strong>stops working immediately</strong>: every delivery from now on is signed with the
+            new one, and your endpoint will reject them until it uses the new secret. Update your verification code
+            first if you can.
           </>
         }
       >
@@ -198,8 +227,8 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
         title="Delete this webhook?"
         description={
           <>
-            Deliveries to <span className="break-all font-mono">{w.url}</span> stop immediately, including scheduled retries. This cannot be undone.
-            Its delivery logs are kept for 30 days and stay readable through the API.
+            Deliveries to <span className="font-mono break-all">{w.url}</span> stop immediately, including scheduled
+            retries. This cannot be undone. Its delivery logs are kept for 30 days and stay readable through the API.
           </>
         }
       >
@@ -214,7 +243,8 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
 function usePatch(w: WebhookView) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Partial<WebhookFormValues> & { isActive?: boolean }) => apiFetch<WebhookView>(webhookPath(w.id), { method: "PATCH", body }),
+    mutationFn: (body: Partial<WebhookFormValues> & { isActive?: boolean }) =>
+      apiFetch<WebhookView>(webhookPath(w.id), { method: "PATCH", body }),
     onSuccess: (updated) => {
       qc.setQueryData(keys.webhook(w.id), updated);
       void qc.invalidateQueries({ queryKey: keys.list });
@@ -256,7 +286,11 @@ function EditForm({ w, onDone, onCancel }: { w: WebhookView; onDone: (m: string)
             Cancel
           </Button>
           <Button type="submit" disabled={patch.isPending}>
-            {patch.isPending && values.url.trim() !== w.url ? "Checking your endpoint…" : patch.isPending ? "Saving…" : "Save changes"}
+            {patch.isPending && values.url.trim() !== w.url
+              ? "Checking your endpoint…"
+              : patch.isPending
+                ? "Saving…"
+                : "Save changes"}
           </Button>
         </div>
       )}
@@ -299,14 +333,28 @@ function ToggleActive({ w, onDone, onCancel }: { w: WebhookView; onDone: (m: str
             );
           }}
         >
-          {patch.isPending ? (enabling ? "Checking your endpoint…" : "Disabling…") : enabling ? "Probe and re-enable" : "Disable endpoint"}
+          {patch.isPending
+            ? enabling
+              ? "Checking your endpoint…"
+              : "Disabling…"
+            : enabling
+              ? "Probe and re-enable"
+              : "Disable endpoint"}
         </Button>
       </div>
     </div>
   );
 }
 
-function RotateSecret({ w, onRotated, onCancel }: { w: WebhookView; onRotated: (r: RevealedSecret) => void; onCancel: () => void }) {
+function RotateSecret({
+  w,
+  onRotated,
+  onCancel,
+}: {
+  w: WebhookView;
+  onRotated: (r: RevealedSecret) => void;
+  onCancel: () => void;
+}) {
   const qc = useQueryClient();
   const secretRef = useRef<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -325,7 +373,16 @@ function RotateSecret({ w, onRotated, onCancel }: { w: WebhookView; onRotated: (
     },
     onError: (err) => setError(err instanceof ApiClientError ? err.message : "Could not reach the server."),
   });
-  return <ConfirmActions error={error} onCancel={onCancel} onConfirm={() => rotate.mutate()} pending={rotate.isPending} label="Rotate now" pendingLabel="Rotating…" />;
+  return (
+    <ConfirmActions
+      error={error}
+      onCancel={onCancel}
+      onConfirm={() => rotate.mutate()}
+      pending={rotate.isPending}
+      label="Rotate now"
+      pendingLabel="Rotating…"
+    />
+  );
 }
 
 function DeleteWebhook({ w, onCancel }: { w: WebhookView; onCancel: () => void }) {
@@ -343,11 +400,27 @@ function DeleteWebhook({ w, onCancel }: { w: WebhookView; onCancel: () => void }
     },
     onError: (err) => setError(err instanceof ApiClientError ? err.message : "Could not reach the server."),
   });
-  return <ConfirmActions error={error} onCancel={onCancel} onConfirm={() => remove.mutate()} pending={remove.isPending} label="Delete webhook" pendingLabel="Deleting…" />;
+  return (
+    <ConfirmActions
+      error={error}
+      onCancel={onCancel}
+      onConfirm={() => remove.mutate()}
+      pending={remove.isPending}
+      label="Delete webhook"
+      pendingLabel="Deleting…"
+    />
+  );
 }
 
 /** The error line and Cancel / confirm buttons of a destructive confirmation dialog. */
-function ConfirmActions(props: { error: string | null; onCancel: () => void; onConfirm: () => void; pending: boolean; label: string; pendingLabel: string }) {
+function ConfirmActions(props: {
+  error: string | null;
+  onCancel: () => void;
+  onConfirm: () => void;
+  pending: boolean;
+  label: string;
+  pendingLabel: string;
+}) {
   return (
     <div className="space-y-4">
       {props.error ? (
@@ -376,12 +449,16 @@ function TestEventPanel({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: str
   const chosen = type || catalog.data?.[0]?.type || "";
 
   const send = useMutation({
-    mutationFn: (event: string) => apiFetch<DeliveryView>(`${webhookPath(w.id)}/test`, { method: "POST", body: { event } }),
+    mutationFn: (event: string) =>
+      apiFetch<DeliveryView>(`${webhookPath(w.id)}/test`, { method: "POST", body: { event } }),
     onMutate: () => setResult(null),
     onSuccess: (created) => {
       insertNewDelivery(qc, w.id, created);
       void qc.invalidateQueries({ queryKey: keys.deliveries(w.id) });
-      const hidden = filters.status !== "all" || (filters.eventType !== null && filters.eventType !== created.eventType) || filters.page !== 1;
+      const hidden =
+        filters.status !== "all" ||
+        (filters.eventType !== null && filters.eventType !== created.eventType) ||
+        filters.page !== 1;
       const text = `Test ${created.eventType} sent${hidden ? ": it is hidden by the log's filters" : ": watch it in the delivery log below"}.`;
       setResult({ tone: "ok", text });
       onAnnounce(text);
@@ -398,7 +475,9 @@ function TestEventPanel({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: str
       <h2 id="test-title" className="text-lg font-semibold">
         Send a test event
       </h2>
-      <p className="mt-1 text-sm text-slate-500">The catalog&apos;s example payload, signed like any delivery and marked &quot;test&quot;: true.</p>
+      <p className="mt-1 text-sm text-slate-500">
+        The catalog&apos;s example payload, signed like any delivery and marked &quot;test&quot;: true.
+      </p>
       <form
         className="mt-3 space-y-3"
         onSubmit={(e) => {
@@ -429,10 +508,17 @@ function TestEventPanel({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: str
         </Button>
       </form>
       {result ? (
-        <div className={`mt-3 text-sm ${result.tone === "ok" ? "text-emerald-700" : "text-red-700"}`} role={result.tone === "error" ? "alert" : undefined}>
+        <div
+          className={`mt-3 text-sm ${result.tone === "ok" ? "text-emerald-700" : "text-red-700"}`}
+          role={result.tone === "error" ? "alert" : undefined}
+        >
           {result.text}
           {result.tone === "ok" && (filters.status !== "all" || filters.eventType !== null || filters.page !== 1) ? (
-            <button type="button" className="ml-1 font-medium text-indigo-700 underline" onClick={() => setFilters({ status: "all", eventType: null, page: 1 })}>
+            <button
+              type="button"
+              className="ml-1 font-medium text-indigo-700 underline"
+              onClick={() => setFilters({ status: "all", eventType: null, page: 1 })}
+            >
               Show all deliveries
             </button>
           ) : null}

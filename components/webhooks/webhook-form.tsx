@@ -11,7 +11,8 @@ export type FormErrors = { url?: string; events?: string; form?: string };
 
 /** Turns an API error into messages for the form's fields (the probe's reason lands on `url`). */
 export function formErrorsFrom(err: unknown): FormErrors {
-  if (!(err instanceof ApiClientError)) return { form: "Could not reach the server. Check your connection and try again." };
+  if (!(err instanceof ApiClientError))
+    return { form: "Could not reach the server. Check your connection and try again." };
   const fields = err.fieldErrors();
   const out: FormErrors = {};
   if (fields.url) out.url = fields.url;
@@ -78,7 +79,14 @@ export function WebhookForm({
           Could not load the event catalog: {catalog.error.message}
         </p>
       ) : (
-        <EventPicker catalog={catalog.data} value={events} onChange={setEvents} error={errors.events} idPrefix={idPrefix} disabled={busy} />
+        <EventPicker
+          catalog={catalog.data}
+          value={events}
+          onChange={setEvents}
+          error={errors.events}
+          idPrefix={idPrefix}
+          disabled={busy}
+        />
       )}
       {errors.form ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700">

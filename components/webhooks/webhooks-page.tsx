@@ -10,7 +10,12 @@ import { keys, useEventTypes, useSparklines, useWebhooks, type WebhookView } fro
 import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
-import { formErrorsFrom, WebhookForm, type FormErrors, type WebhookFormValues } from "@/components/webhooks/webhook-form";
+import {
+  formErrorsFrom,
+  WebhookForm,
+  type FormErrors,
+  type WebhookFormValues,
+} from "@/components/webhooks/webhook-form";
 import { apiFetch } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
 
@@ -35,7 +40,9 @@ export function WebhooksPage() {
           <h1 id="webhooks-title" className="text-2xl font-semibold">
             Webhooks
           </h1>
-          <p className="mt-1 text-sm text-slate-600">Endpoints that receive signed events from your Akol assistant: calls, appointments and voicemail.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            Endpoints that receive signed events from your Akol assistant: calls, appointments and voicemail.
+          </p>
         </div>
         <Button id="add-endpoint" onClick={() => setCreateOpen(true)}>
           Add endpoint
@@ -61,7 +68,9 @@ export function WebhooksPage() {
         ) : webhooks.data.length === 0 ? (
           <div className="p-8 text-center">
             <p className="font-medium text-slate-800">No webhooks yet</p>
-            <p className="mt-1 text-sm text-slate-500">Add an HTTPS endpoint and choose which events it should receive.</p>
+            <p className="mt-1 text-sm text-slate-500">
+              Add an HTTPS endpoint and choose which events it should receive.
+            </p>
             <Button className="mt-4" onClick={() => setCreateOpen(true)}>
               Add your first endpoint
             </Button>
@@ -71,13 +80,27 @@ export function WebhooksPage() {
             <caption className="sr-only">Your webhook endpoints</caption>
             <thead className="bg-slate-50 text-left text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Endpoint</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">Events</th>
-                <th scope="col" className="px-4 py-2 font-medium">Status</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Last triggered</th>
-                <th scope="col" className="hidden px-4 py-2 text-right font-medium sm:table-cell">Failures</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium lg:table-cell">Secret</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">Last 24 h</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Endpoint
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+                  Events
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Last triggered
+                </th>
+                <th scope="col" className="hidden px-4 py-2 text-right font-medium sm:table-cell">
+                  Failures
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium lg:table-cell">
+                  Secret
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+                  Last 24 h
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -110,17 +133,27 @@ export function WebhooksPage() {
   );
 }
 
-function WebhookRow({ w, buckets }: { w: WebhookView; buckets: { bucketStart: string; succeeded: number; failed: number }[] | undefined }) {
+function WebhookRow({
+  w,
+  buckets,
+}: {
+  w: WebhookView;
+  buckets: { bucketStart: string; succeeded: number; failed: number }[] | undefined;
+}) {
   const shown = w.events.slice(0, MAX_BADGES);
   return (
     <tr data-testid="webhook-row" className="align-top hover:bg-slate-50">
       <td className="max-w-[18rem] px-4 py-3">
-        <Link href={`/webhooks/${w.id}`} className="font-medium text-indigo-700 [overflow-wrap:anywhere] hover:underline">
+        <Link
+          href={`/webhooks/${w.id}`}
+          className="font-medium [overflow-wrap:anywhere] text-indigo-700 hover:underline"
+        >
           {w.url}
         </Link>
         {/* on narrow screens the hidden columns' essentials are repeated here */}
         <p className="mt-1 text-xs text-slate-500 sm:hidden">
-          {w.events.length} event{w.events.length === 1 ? "" : "s"} · last triggered {relativeTime(w.lastTriggeredAt).toLowerCase()}
+          {w.events.length} event{w.events.length === 1 ? "" : "s"} · last triggered{" "}
+          {relativeTime(w.lastTriggeredAt).toLowerCase()}
           {w.failureCount > 0 ? ` · ${w.failureCount} failing` : ""}
         </p>
       </td>
@@ -141,15 +174,27 @@ function WebhookRow({ w, buckets }: { w: WebhookView; buckets: { bucketStart: st
       <td className="px-4 py-3">
         <ActiveBadge isActive={w.isActive} reason={w.disabledReason} />
       </td>
-      <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">
-        {w.lastTriggeredAt ? <time dateTime={w.lastTriggeredAt} title={exactTime(w.lastTriggeredAt)}>{relativeTime(w.lastTriggeredAt)}</time> : <span className="text-slate-400">Never</span>}
+      <td className="hidden px-4 py-3 whitespace-nowrap sm:table-cell">
+        {w.lastTriggeredAt ? (
+          <time dateTime={w.lastTriggeredAt} title={exactTime(w.lastTriggeredAt)}>
+            {relativeTime(w.lastTriggeredAt)}
+          </time>
+        ) : (
+          <span className="text-slate-400">Never</span>
+        )}
       </td>
-      <td className={`hidden px-4 py-3 text-right tabular-nums sm:table-cell ${w.failureCount > 0 ? "font-semibold text-red-700" : "text-slate-600"}`}>
+      <td
+        className={`hidden px-4 py-3 text-right tabular-nums sm:table-cell ${w.failureCount > 0 ? "font-semibold text-red-700" : "text-slate-600"}`}
+      >
         {w.failureCount}
       </td>
       <td className="hidden px-4 py-3 font-mono text-xs text-slate-500 lg:table-cell">{w.secret}</td>
       <td className="hidden px-4 py-3 md:table-cell">
-        {buckets ? <Sparkline buckets={buckets} /> : <span className="block h-6 w-24 animate-pulse rounded bg-slate-100" aria-hidden />}
+        {buckets ? (
+          <Sparkline buckets={buckets} />
+        ) : (
+          <span className="block h-6 w-24 animate-pulse rounded bg-slate-100" aria-hidden />
+        )}
       </td>
     </tr>
   );

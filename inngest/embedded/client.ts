@@ -22,7 +22,10 @@ export type EventIntake = {
  * Receives the SDK's async checkpoints (`POST /v1/checkpoint/<runId>/async`)
  * for one in-flight call; answers with an HTTP status (409 = stale: halt).
  */
-export type CheckpointSink = (body: { run_id?: unknown; steps?: unknown }, authorization: string | null) => Promise<number>;
+export type CheckpointSink = (
+  body: { run_id?: unknown; steps?: unknown },
+  authorization: string | null,
+) => Promise<number>;
 
 type Registry = { intakes: EventIntake[]; checkpoints: Map<string, CheckpointSink> };
 
@@ -72,7 +75,12 @@ async function storeForLater(events: unknown[]): Promise<{ ids: string[] }> {
 async function checkpoint(request: Request | undefined, init: RequestInit | undefined): Promise<Response> {
   let body: { run_id?: unknown; qi_id?: unknown; steps?: unknown };
   try {
-    const text = init?.body !== undefined && init.body !== null ? await new Response(init.body).text() : request ? await request.text() : "";
+    const text =
+      init?.body !== undefined && init.body !== null
+        ? await new Response(init.body).text()
+        : request
+          ? await request.text()
+          : "";
     body = JSON.parse(text) as typeof body;
   } catch {
     return json(400, { error: "checkpoint payload must be JSON" });
@@ -98,11 +106,19 @@ export async function embeddedFetch(input: RequestInfo | URL, init?: RequestInit
   const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
   if (method === "POST" && /^\/v1\/checkpoint\/[^/]+\/async$/.test(url.pathname)) return checkpoint(request, init);
   if (method !== "POST" || !/^\/e\/[^/]+\/?$/.test(url.pathname)) {
-    return json(404, { status: 404, error: `${method} ${url.pathname} is not available on the embedded Inngest executor` });
+    return json(404, {
+      status: 404,
+      error: `${method} ${url.pathname} is not available on the embedded Inngest executor`,
+    });
   }
   let events: unknown[];
   try {
-    const text = init?.body !== undefined && init.body !== null ? await new Response(init.body).text() : request ? await request.text() : "";
+    const text =
+      init?.body !== undefined && init.body !== null
+        ? await new Response(init.body).text()
+        : request
+          ? await request.text()
+          : "";
     const parsed: unknown = JSON.parse(text);
     events = Array.isArray(parsed) ? parsed : [parsed];
   } catch {

@@ -30,7 +30,15 @@ describe("cron", () => {
   });
 
   it("rejects malformed or impossible expressions", () => {
-    for (const bad of ["* * * *", "61 * * * *", "* * * * MON-", "*/0 * * * *", "0 0 31 2 *", "TZ=Mars/Base 0 0 * * *", "@every 5m"]) {
+    for (const bad of [
+      "* * * *",
+      "61 * * * *",
+      "* * * * MON-",
+      "*/0 * * * *",
+      "0 0 31 2 *",
+      "TZ=Mars/Base 0 0 * * *",
+      "@every 5m",
+    ]) {
       expect(() => parseCron(bad), bad).toThrow(CronError);
     }
   });

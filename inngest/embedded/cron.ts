@@ -33,7 +33,14 @@ const MACROS: Record<string, string> = {
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
-function field(src: string, min: number, max: number, names: string[] | null, nameBase: number, what: string): Set<number> {
+function field(
+  src: string,
+  min: number,
+  max: number,
+  names: string[] | null,
+  nameBase: number,
+  what: string,
+): Set<number> {
   const out = new Set<number>();
   const num = (s: string): number => {
     const upper = s.toUpperCase();
@@ -114,7 +121,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsAt(ms: number, timeZone: string): Parts {
   if (timeZone === "UTC") {
     const d = new Date(ms);
-    return { month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };
+    return {
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      weekday: d.getUTCDay(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+    };
   }
   let f = formatters.get(timeZone);
   if (!f) {

@@ -3,10 +3,14 @@ import { serve } from "inngest/next";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { embeddedFetch, withEmbeddedMode } from "@/inngest/embedded/client";
-import { type EmbeddedExecutor, type EmbeddedExecutorOptions, startEmbeddedExecutor } from "@/inngest/embedded/executor";
+import {
+  type EmbeddedExecutor,
+  type EmbeddedExecutorOptions,
+  startEmbeddedExecutor,
+} from "@/inngest/embedded/executor";
 import { UnsupportedFunctionOptionError } from "@/inngest/embedded/protocol";
 import { canonicalJson, embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
-import { counter, runs, silentLogger, waitFor } from "@/inngest/embedded/testing";
+import { counter, runs, silentLogger, waitFor } from "@/test/support/executor";
 import { pool } from "@/lib/db";
 
 /**
@@ -80,7 +84,11 @@ const fns = [
     await step.run("child-step", () => hits.bump(`child:${String(event.data.k)}:${String(event.data.n)}`));
   }),
   inngest.createFunction(
-    { id: "throttled", throttle: { limit: 2, period: "2s", key: "event.data.key" }, triggers: [{ event: "t/throttled" }] },
+    {
+      id: "throttled",
+      throttle: { limit: 2, period: "2s", key: "event.data.key" },
+      triggers: [{ event: "t/throttled" }],
+    },
     async ({ event, step }) => {
       await step.run("start", () => stamp(`throttled:${String(event.data.key)}`));
     },
@@ -160,8 +168,12 @@ const fnRuns = (fn: string, key: string, value: string) =>
 describe("embedded executor", () => {
   it("syncs the served functions", async () => {
     const ex = await start();
-    expect((await pool().query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz")).rows[0]!.tz).toBe("America/New_York");
-    expect(ex.functions.map((f) => f.id)).toEqual(expect.arrayContaining(["t-memo", "t-doomed", "t-doomed-failure", "t-ticker"]));
+    expect((await pool().query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz")).rows[0]!.tz).toBe(
+      "America/New_York",
+    );
+    expect(ex.functions.map((f) => f.id)).toEqual(
+      expect.arrayContaining(["t-memo", "t-doomed", "t-doomed-failure", "t-ticker"]),
+    );
     expect(ex.functions.find((f) => f.id === "t-flaky")?.maxAttempts).toBe(4);
     expect(ex.functions.find((f) => f.id === "t-doomed-failure")?.maxAttempts).toBe(2);
   });
@@ -206,10 +218,14 @@ describe("embedded executor", () => {
     await waitFor(() => hits.get("memo:b:crash-step") === 1, "step b to start");
     await a.stop({ abandon: true }); // step b's result is never persisted
     await start({ instanceId: "rescuer" });
-    const [run] = await waitFor(async () => {
-      const r = await fnRuns("memo", "k", "crash-step");
-      return r[0]?.status === "completed" ? r : undefined;
-    }, "run to complete after the lease expired", 20_000);
+    const [run] = await waitFor(
+      async () => {
+        const r = await fnRuns("memo", "k", "crash-step");
+        return r[0]?.status === "completed" ? r : undefined;
+      },
+      "run to complete after the lease expired",
+      20_000,
+    );
     expect(run!.output).toEqual({ sum: 42 });
     expect(hits.get("memo:a:crash-step")).toBe(1);
     expect(hits.get("memo:b:crash-step")).toBe(2); // at-least-once for the step that was in flight
@@ -254,11 +270,9 @@ describe("embedded executor", () => {
     await ex.send({ name: "t/parent", data: { k: "p1" } });
     await waitFor(() => [1, 2, 3].every((n) => hits.get(`child:p1:${n}`) === 1), "three child runs");
     await ex.drain();
-    expect((await runs(`"functionId" = 't-child'`)).filter((r) => r.event.data.k === "p1").map((r) => r.status)).toEqual([
-      "completed",
-      "completed",
-      "completed",
-    ]);
+    expect(
+      (await runs(`"functionId" = 't-child'`)).filter((r) => r.event.data.k === "p1").map((r) => r.status),
+    ).toEqual(["completed", "completed", "completed"]);
   });
 
   it("delivers inngest.send through embeddedFetch durably before resolving", async () => {
@@ -267,7 +281,10 @@ describe("embedded executor", () => {
     expect(ids).toHaveLength(1);
     const rows = await runs(`"functionId" = 't-child' AND event ->> 'id' = $1`, [ids[0]]);
     expect(rows).toHaveLength(1);
-    const bad = await embeddedFetch("http://inngest-embedded.invalid/e/key", { method: "POST", body: JSON.stringify([{ data: {} }]) });
+    const bad = await embeddedFetch("http://inngest-embedded.invalid/e/key", {
+      method: "POST",
+      body: JSON.stringify([{ data: {} }]),
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -299,7 +316,10 @@ describe("embedded executor", () => {
     const rows = await runs(`"functionId" = 't-throttled'`);
     expect(rows.map((r) => r.status)).toEqual(Array(7).fill("completed"));
     // The start slots: at most 2 in any 2 s window, with no gap beyond that.
-    const slots = rows.filter((r) => r.throttleKey === "A").map((r) => r.startedMs!).sort((x, y) => x - y);
+    const slots = rows
+      .filter((r) => r.throttleKey === "A")
+      .map((r) => r.startedMs!)
+      .sort((x, y) => x - y);
     for (let i = 2; i < slots.length; i++) {
       expect(slots[i]! - slots[i - 2]!).toBeGreaterThanOrEqual(2000);
       expect(slots[i]! - slots[i - 2]!).toBeLessThan(2100);
@@ -327,7 +347,10 @@ describe("embedded executor", () => {
     expect((await fnRuns("cancellable", "id", "c2"))[0]!.status).toBe("queued");
     // A run started after the cancel event is not affected by it.
     await ex.send({ name: "t/start", data: { id: "c1" } });
-    await waitFor(async () => (await fnRuns("cancellable", "id", "c1")).some((r) => r.status === "queued"), "new c1 run");
+    await waitFor(
+      async () => (await fnRuns("cancellable", "id", "c1")).some((r) => r.status === "queued"),
+      "new c1 run",
+    );
   });
 
   it("fires a due cron slot exactly once across two executors and schedules the next", async () => {
@@ -364,7 +387,11 @@ describe("embedded executor", () => {
       a.send(Array.from({ length: n / 2 }, (_, i) => ({ name: "t/shared", data: { k: `s${i}` } }))),
       b.send(Array.from({ length: n / 2 }, (_, i) => ({ name: "t/shared", data: { k: `s${i + n / 2}` } }))),
     ]);
-    await waitFor(async () => (await runs(`"functionId" = 't-shared' AND status = 'completed'`)).length === n, "all shared runs", 30_000);
+    await waitFor(
+      async () => (await runs(`"functionId" = 't-shared' AND status = 'completed'`)).length === n,
+      "all shared runs",
+      30_000,
+    );
     for (let i = 0; i < n; i++) {
       expect(hits.get(`shared:one:s${i}`)).toBe(1);
       expect(hits.get(`shared:two:s${i}`)).toBe(1);
@@ -408,7 +435,9 @@ describe("embedded executor", () => {
     await ex.send({ name: "t/memo", data: { k: "cancel-running", sleep: "1s", slowB: 800 } });
     await waitFor(() => hits.get("memo:b:cancel-running") === 1, "step b running");
     // memo has no cancelOn: cancel through the store the way a cancelOn match would.
-    await pool().query(`UPDATE "ExecutorRun" SET status = 'cancelled', "lockedBy" = NULL WHERE event -> 'data' ->> 'k' = 'cancel-running'`);
+    await pool().query(
+      `UPDATE "ExecutorRun" SET status = 'cancelled', "lockedBy" = NULL WHERE event -> 'data' ->> 'k' = 'cancel-running'`,
+    );
     await new Promise((r) => setTimeout(r, 1200));
     const [run] = await fnRuns("memo", "k", "cancel-running");
     expect(run!.status).toBe("cancelled");
@@ -447,9 +476,15 @@ describe("embedded executor", () => {
   it("refuses to start when a function uses an unsupported option", async () => {
     const other = new Inngest(withEmbeddedMode({ id: "u", logger: silentLogger }));
     const bad = [
-      other.createFunction({ id: "debounced", debounce: { period: "5s" }, triggers: [{ event: "u/x" }] }, async () => "x"),
+      other.createFunction(
+        { id: "debounced", debounce: { period: "5s" }, triggers: [{ event: "u/x" }] },
+        async () => "x",
+      ),
       other.createFunction({ id: "limited", concurrency: { limit: 2 }, triggers: [{ event: "u/y" }] }, async () => "y"),
-      other.createFunction({ id: "finished-listener", triggers: [{ event: "inngest/function.finished" }] }, async () => "z"),
+      other.createFunction(
+        { id: "finished-listener", triggers: [{ event: "inngest/function.finished" }] },
+        async () => "z",
+      ),
     ];
     const h = serve({ client: other, functions: bad });
     const err = await startEmbeddedExecutor({ handler: h }).catch((e: unknown) => e);
@@ -464,17 +499,38 @@ describe("embedded executor", () => {
       event: { name: "t/memo", data: { k: "evil" }, id: "x", ts: Date.now() },
       events: [],
       steps: {},
-      ctx: { run_id: "run_evil", attempt: 0, max_attempts: 1, disable_immediate_execution: false, use_api: false, stack: { stack: [], current: 0 } },
+      ctx: {
+        run_id: "run_evil",
+        attempt: 0,
+        max_attempts: 1,
+        disable_immediate_execution: false,
+        use_api: false,
+        stack: { stack: [], current: 0 },
+      },
       version: 2,
     });
     const url = "http://localhost/api/inngest?fnId=t-memo&stepId=step";
     const post = (headers: Record<string, string>) =>
-      handler(new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }) as never, undefined);
+      handler(
+        new Request(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body,
+        }) as never,
+        undefined,
+      );
     expect((await post({})).status).toBe(401);
     expect((await post({ "x-inngest-signature": signRequest(body, "signkey-prod-00ff") })).status).toBe(401);
     const stale = signRequest(body, embeddedSigningKey(), Date.now() - 10 * 60_000);
     expect((await post({ "x-inngest-signature": stale })).status).toBe(401);
-    const sync = await handler(new Request("http://localhost/api/inngest", { method: "PUT", headers: { "x-inngest-sync-kind": "in_band" }, body: JSON.stringify({ url }) }) as never, undefined);
+    const sync = await handler(
+      new Request("http://localhost/api/inngest", {
+        method: "PUT",
+        headers: { "x-inngest-sync-kind": "in_band" },
+        body: JSON.stringify({ url }),
+      }) as never,
+      undefined,
+    );
     expect(sync.status).toBe(401);
     expect(hits.get("memo:a:evil")).toBe(0);
     // The same body, signed with the embedded key, is accepted.

@@ -30,7 +30,15 @@ import {
   SCHEDULED_TIMER,
 } from "@/inngest/embedded/router";
 import { embeddedSigningKey, hashSigningKey } from "@/inngest/embedded/signing";
-import { type CancelledRun, type ClaimedRun, type CronRow, type NewRun, type PendingEntry, RunStore, type RunUpdate } from "@/inngest/embedded/store";
+import {
+  type CancelledRun,
+  type ClaimedRun,
+  type CronRow,
+  type NewRun,
+  type PendingEntry,
+  RunStore,
+  type RunUpdate,
+} from "@/inngest/embedded/store";
 import { log } from "@/lib/log";
 
 /**
@@ -95,7 +103,13 @@ export type EmbeddedExecutorOptions = EmbeddedServeHandlerLike & {
 };
 
 /** An event as `inngest.send` takes it. `id` makes it idempotent (runs are created once per id and function). */
-export type EventInput = { name: string; data?: Record<string, unknown>; id?: string; ts?: number; [k: string]: unknown };
+export type EventInput = {
+  name: string;
+  data?: Record<string, unknown>;
+  id?: string;
+  ts?: number;
+  [k: string]: unknown;
+};
 
 export type EmbeddedExecutor = {
   readonly instanceId: string;
@@ -274,11 +288,23 @@ class Executor implements EmbeddedExecutor, EventIntake {
     for (const d of this.functions) {
       for (const c of d.crons) {
         const nextMs = nextCronTime(c.schedule, now);
-        if (nextMs !== undefined) crons.push({ id: `cron_${deterministicRunId(d.id, c.cron).slice(4)}`, functionId: d.id, cron: c.cron, nextMs });
+        if (nextMs !== undefined)
+          crons.push({
+            id: `cron_${deterministicRunId(d.id, c.cron).slice(4)}`,
+            functionId: d.id,
+            cron: c.cron,
+            nextMs,
+          });
       }
     }
-    await this.store.syncCrons(crons, this.functions.map((f) => f.id));
-    if (!(await this.store.holdLiveness())) log.warn("embedded executor: another session holds this instance id's liveness lock", { instance: this.instanceId });
+    await this.store.syncCrons(
+      crons,
+      this.functions.map((f) => f.id),
+    );
+    if (!(await this.store.holdLiveness()))
+      log.warn("embedded executor: another session holds this instance id's liveness lock", {
+        instance: this.instanceId,
+      });
     await this.store.reclaimExpired();
 
     if (this.opts.register !== false) {
@@ -314,15 +340,27 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private async intake(events: IncomingEvent[], now: number, consume?: string): Promise<void> {
     const { runs, cancels } = this.router.route(events, now);
     if (!runs.length && !cancels.length && !consume) return;
-    const res = await this.store.intake({ runs, cancels, onCancelled: (c) => this.cancelledRuns(c), ...(consume ? { consume } : {}) });
+    const res = await this.store.intake({
+      runs,
+      cancels,
+      onCancelled: (c) => this.cancelledRuns(c),
+      ...(consume ? { consume } : {}),
+    });
     this.noteInserted(res.inserted);
   }
 
   private cancelledRuns(cancelled: CancelledRun[]): NewRun[] {
     if (!this.router.listensTo(FUNCTION_CANCELLED)) return [];
     const now = Date.now();
-    const events = cancelled.map((c) => normalizeEvent({ name: FUNCTION_CANCELLED, data: { function_id: c.functionId, run_id: c.id, event: c.event } }, now));
-    return events.flatMap((e, i) => this.router.matching(e.event).map((d) => this.router.newRun(d, e, ["cancelled", cancelled[i]!.id])));
+    const events = cancelled.map((c) =>
+      normalizeEvent(
+        { name: FUNCTION_CANCELLED, data: { function_id: c.functionId, run_id: c.id, event: c.event } },
+        now,
+      ),
+    );
+    return events.flatMap((e, i) =>
+      this.router.matching(e.event).map((d) => this.router.newRun(d, e, ["cancelled", cancelled[i]!.id])),
+    );
   }
 
   private noteInserted(inserted: Array<{ id: string; wakeMs: number }>): void {
@@ -389,7 +427,9 @@ class Executor implements EmbeddedExecutor, EventIntake {
 
   private async maintenance(now: number): Promise<void> {
     this.lastMaintenance = now;
-    await this.store.holdLiveness().catch((err: unknown) => log.error("embedded executor could not take its liveness lock", { err }));
+    await this.store
+      .holdLiveness()
+      .catch((err: unknown) => log.error("embedded executor could not take its liveness lock", { err }));
     const orphaned = await this.store.reclaimOrphaned();
     if (orphaned) {
       log.warn("embedded executor requeued the runs of an instance that died", { count: orphaned });
@@ -411,7 +451,8 @@ class Executor implements EmbeddedExecutor, EventIntake {
     if (this.stopping) return;
     const now = Date.now();
     let next = Infinity;
-    for (const d of this.functions) for (const c of d.crons) next = Math.min(next, nextCronTime(c.schedule, now - 1) ?? Infinity);
+    for (const d of this.functions)
+      for (const c of d.crons) next = Math.min(next, nextCronTime(c.schedule, now - 1) ?? Infinity);
     if (next === Infinity) return;
     // Fire at the slot, and re-check at least every minute (slots registered by other instances, missed timers).
     const delay = Math.max(0, Math.min(next - now, 60_000)) + 5;
@@ -427,11 +468,20 @@ class Executor implements EmbeddedExecutor, EventIntake {
           const def = this.router.byId.get(row.functionId);
           const trigger = def?.crons.find((c) => c.cron === row.cron);
           if (!def || !trigger) return undefined;
-          const nextMs = nextCronTime(trigger.schedule, Math.max(Date.now(), row.dueMs)) ?? Date.now() + 365 * 86_400_000;
+          const nextMs =
+            nextCronTime(trigger.schedule, Math.max(Date.now(), row.dueMs)) ?? Date.now() + 365 * 86_400_000;
           const slot = new Date(row.dueMs).toISOString();
-          const incoming = normalizeEvent({ name: SCHEDULED_TIMER, data: { cron: row.cron }, id: `cron-${row.id}-${slot}` }, Date.now());
+          const incoming = normalizeEvent(
+            { name: SCHEDULED_TIMER, data: { cron: row.cron }, id: `cron-${row.id}-${slot}` },
+            Date.now(),
+          );
           const jitter = trigger.jitterMs ? Math.floor(Math.random() * trigger.jitterMs) : 0;
-          const run = this.router.newRun(def, { ...incoming, userId: false }, ["cron", row.id, slot], jitter ? Date.now() + jitter : undefined);
+          const run = this.router.newRun(
+            def,
+            { ...incoming, userId: false },
+            ["cron", row.id, slot],
+            jitter ? Date.now() + jitter : undefined,
+          );
           return { run, nextMs };
         },
       );
@@ -508,9 +558,13 @@ class Executor implements EmbeddedExecutor, EventIntake {
       for (const [id, p] of st.pending) {
         if (p.type === "sleep" && p.until <= now) this.fulfill(st, id, { type: "data", data: null });
       }
-      const due = [...st.pending].filter((e): e is [string, Extract<PendingEntry, { type: "planned" }>] => e[1].type === "planned" && e[1].at <= now);
+      const due = [...st.pending].filter(
+        (e): e is [string, Extract<PendingEntry, { type: "planned" }>] => e[1].type === "planned" && e[1].at <= now,
+      );
       if (due.length) {
-        const results = await Promise.all(due.map(([id, p]) => this.call(st, id, p.attempt).then((r) => ({ id, p, r }))));
+        const results = await Promise.all(
+          due.map(([id, p]) => this.call(st, id, p.attempt).then((r) => ({ id, p, r }))),
+        );
         if (this.dead) return;
         for (const { id, p, r } of results) {
           const o = this.applyStepResult(st, id, p.attempt, r);
@@ -546,11 +600,14 @@ class Executor implements EmbeddedExecutor, EventIntake {
         return;
       }
       const later = Date.now();
-      const immediate = st.dirty || [...st.pending.values()].some((p) => (p.type === "planned" ? p.at : p.until) <= later);
+      const immediate =
+        st.dirty || [...st.pending.values()].some((p) => (p.type === "planned" ? p.at : p.until) <= later);
       if (immediate && !this.stopping && !this.lost.has(st.id)) {
         // New planned steps alone need no write: a crash re-discovers them.
         const needsSave =
-          st.push.length > 0 || st.remove.size > 0 || Object.values(st.set).some((e) => !(e.type === "planned" && e.attempt === 0));
+          st.push.length > 0 ||
+          st.remove.size > 0 ||
+          Object.values(st.set).some((e) => !(e.type === "planned" && e.attempt === 0));
         if (needsSave && !(await this.save(st, "running"))) return;
         continue;
       }
@@ -618,7 +675,8 @@ class Executor implements EmbeddedExecutor, EventIntake {
       if (this.dead || this.lost.has(st.id) || payload.run_id !== st.id || st.halted) return 409;
       const ops = Array.isArray(payload.steps)
         ? (payload.steps as unknown[]).filter(
-            (o): o is Op => !!o && typeof o === "object" && typeof (o as Op).id === "string" && typeof (o as Op).op === "string",
+            (o): o is Op =>
+              !!o && typeof o === "object" && typeof (o as Op).id === "string" && typeof (o as Op).op === "string",
           )
         : [];
       const outcome = this.applyOps(st, { kind: "ops", ops }, attempt);
@@ -659,12 +717,19 @@ class Executor implements EmbeddedExecutor, EventIntake {
         case "StepError": {
           const error = toSerializedError(op.error);
           st.lastError = error;
-          if (r.noRetry === true || attempt + 1 >= st.def.maxAttempts) this.fulfill(st, op.id, { type: "error", error });
-          else this.setPending(st, op.id, { type: "planned", attempt: attempt + 1, at: r.retryAtMs ?? now + this.backoff(attempt + 1) });
+          if (r.noRetry === true || attempt + 1 >= st.def.maxAttempts)
+            this.fulfill(st, op.id, { type: "error", error });
+          else
+            this.setPending(st, op.id, {
+              type: "planned",
+              attempt: attempt + 1,
+              at: r.retryAtMs ?? now + this.backoff(attempt + 1),
+            });
           break;
         }
         case "StepPlanned":
-          if (!st.pending.has(op.id) && !st.memo[op.id]) this.setPending(st, op.id, { type: "planned", attempt: 0, at: now });
+          if (!st.pending.has(op.id) && !st.memo[op.id])
+            this.setPending(st, op.id, { type: "planned", attempt: 0, at: now });
           break;
         case "Sleep": {
           if (st.pending.has(op.id) || st.memo[op.id]) break;
@@ -673,7 +738,10 @@ class Executor implements EmbeddedExecutor, EventIntake {
           try {
             until = sleepUntil(value, now);
           } catch (err) {
-            return { kind: "fail", error: { name: "Error", message: `invalid sleep "${value}": ${(err as Error).message}` } };
+            return {
+              kind: "fail",
+              error: { name: "Error", message: `invalid sleep "${value}": ${(err as Error).message}` },
+            };
           }
           if (until <= now) this.fulfill(st, op.id, { type: "data", data: null });
           else this.setPending(st, op.id, { type: "sleep", until });
@@ -704,7 +772,11 @@ class Executor implements EmbeddedExecutor, EventIntake {
     if (r.kind === "done") return { kind: "complete", output: r.output };
     st.lastError = r.error;
     if (!r.retriable || attempt + 1 >= st.def.maxAttempts) return { kind: "fail", error: r.error };
-    this.setPending(st, id, { type: "planned", attempt: attempt + 1, at: r.retryAtMs ?? Date.now() + this.backoff(attempt + 1) });
+    this.setPending(st, id, {
+      type: "planned",
+      attempt: attempt + 1,
+      at: r.retryAtMs ?? Date.now() + this.backoff(attempt + 1),
+    });
     return { kind: "continue" };
   }
 
@@ -754,8 +826,13 @@ class Executor implements EmbeddedExecutor, EventIntake {
 
   private async failRun(st: RunState, error: SerializedError): Promise<void> {
     if (this.dead) return;
-    const incoming = normalizeEvent({ name: FUNCTION_FAILED, data: { function_id: st.def.id, run_id: st.id, error, event: st.event } }, Date.now());
-    const failureRuns = this.router.matching(incoming.event).map((d) => this.router.newRun(d, incoming, ["failed", st.id]));
+    const incoming = normalizeEvent(
+      { name: FUNCTION_FAILED, data: { function_id: st.def.id, run_id: st.id, error, event: st.event } },
+      Date.now(),
+    );
+    const failureRuns = this.router
+      .matching(incoming.event)
+      .map((d) => this.router.newRun(d, incoming, ["failed", st.id]));
     const update: RunUpdate = {
       id: st.id,
       set: st.set,
@@ -825,7 +902,9 @@ class Executor implements EmbeddedExecutor, EventIntake {
     const left = [...this.active.keys()];
     this.dead = true;
     if (left.length) {
-      await this.store.release(left).catch((err: unknown) => log.error("embedded executor could not release runs", { err }));
+      await this.store
+        .release(left)
+        .catch((err: unknown) => log.error("embedded executor could not release runs", { err }));
       log.warn("embedded executor stopped with calls still in flight; their runs were released", { runs: left });
     }
     this.store.releaseLiveness();

@@ -35,7 +35,15 @@ describe("expressions (CEL subset)", () => {
   });
 
   it("rejects what it cannot evaluate", () => {
-    for (const bad of ["size(event.data) > 1", "event.data.id in ['a']", "other.x == 1", "event.data.", "'open", "event.data.id ==", "a ? b : c"]) {
+    for (const bad of [
+      "size(event.data) > 1",
+      "event.data.id in ['a']",
+      "other.x == 1",
+      "event.data.",
+      "'open",
+      "event.data.id ==",
+      "a ? b : c",
+    ]) {
       expect(() => parseExpr(bad, ["event"]), bad).toThrow(ExpressionError);
     }
   });

@@ -25,11 +25,7 @@ export class ExpressionError extends Error {
   override name = "ExpressionError";
 }
 
-type Token =
-  | { t: "str"; v: string }
-  | { t: "num"; v: number }
-  | { t: "id"; v: string }
-  | { t: "op"; v: string };
+type Token = { t: "str"; v: string } | { t: "num"; v: number } | { t: "id"; v: string } | { t: "op"; v: string };
 
 const OPS = ["&&", "||", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "!", "(", ")", ".", "[", "]"];
 
@@ -146,7 +142,8 @@ export function parseExpr(src: string, roots: readonly string[]): Expr {
         } else if (isOp("[")) {
           p++;
           const n = peek();
-          if (n?.t !== "str" && n?.t !== "num") throw new ExpressionError(`expected a literal index in ${JSON.stringify(src)}`);
+          if (n?.t !== "str" && n?.t !== "num")
+            throw new ExpressionError(`expected a literal index in ${JSON.stringify(src)}`);
           p++;
           segs.push(String(n.v));
           expect("]");

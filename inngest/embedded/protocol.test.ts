@@ -1,9 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { compileFunctions, parseDuration, parseRetryAfter, sleepUntil, type SyncedFunction, UnsupportedFunctionOptionError } from "@/inngest/embedded/protocol";
-import { canonicalJson, embeddedSigningKey, hashSigningKey, signRequest, verifySignature } from "@/inngest/embedded/signing";
+import {
+  compileFunctions,
+  parseDuration,
+  parseRetryAfter,
+  sleepUntil,
+  type SyncedFunction,
+  UnsupportedFunctionOptionError,
+} from "@/inngest/embedded/protocol";
+import {
+  canonicalJson,
+  embeddedSigningKey,
+  hashSigningKey,
+  signRequest,
+  verifySignature,
+} from "@/inngest/embedded/signing";
 
-const step = { step: { id: "step", name: "step", runtime: { type: "http", url: "http://x/api/inngest?fnId=app-f&stepId=step" } } };
-const fn = (extra: Record<string, unknown>): SyncedFunction => ({ id: "app-f", name: "f", triggers: [{ event: "a/b" }], steps: step, ...extra });
+const step = {
+  step: { id: "step", name: "step", runtime: { type: "http", url: "http://x/api/inngest?fnId=app-f&stepId=step" } },
+};
+const fn = (extra: Record<string, unknown>): SyncedFunction => ({
+  id: "app-f",
+  name: "f",
+  triggers: [{ event: "a/b" }],
+  steps: step,
+  ...extra,
+});
 
 describe("protocol", () => {
   it("parses Inngest time strings, sleep targets and retry-after", () => {
@@ -47,14 +68,31 @@ describe("protocol", () => {
         fn({ id: "app-i", throttle: { limit: 1, period: "1s", burst: 3 } }),
         fn({ id: "app-j", cancel: [{ event: "x", if: "event.data.a + async.data.b == 2" }] }),
         fn({ id: "app-k", triggers: [{ event: "a/b", expression: "size(event.data) > 0" }] }),
-        fn({ id: "app-l", priority: { run: "100" }, timeouts: { finish: "1m" }, singleton: { mode: "skip" }, debounce: { period: "1s" } }),
+        fn({
+          id: "app-l",
+          priority: { run: "100" },
+          timeouts: { finish: "1m" },
+          singleton: { mode: "skip" },
+          debounce: { period: "1s" },
+        }),
       ]);
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(UnsupportedFunctionOptionError);
     const problems = (err as UnsupportedFunctionOptionError).problems.join("\n");
-    for (const word of ["rateLimit", "concurrency", "batchEvents", "burst", "cancelOn expression", "trigger expression", "priority", "timeouts", "singleton", "debounce"]) {
+    for (const word of [
+      "rateLimit",
+      "concurrency",
+      "batchEvents",
+      "burst",
+      "cancelOn expression",
+      "trigger expression",
+      "priority",
+      "timeouts",
+      "singleton",
+      "debounce",
+    ]) {
       expect(problems).toContain(word);
     }
   });
@@ -70,7 +108,7 @@ describe("signing", () => {
   });
 
   it("canonicalizes JSON like the SDK and verifies signatures", () => {
-    const value = { b: [1, "x", null, { z: 1, a: [true] }], a: { "é": 1, A: 2, _: undefined }, n: -0.5e-7 };
+    const value = { b: [1, "x", null, { z: 1, a: [true] }], a: { é: 1, A: 2, _: undefined }, n: -0.5e-7 };
     const c = canonicalJson(value);
     expect(c).toBe('{"a":{"A":2,"é":1},"b":[1,"x",null,{"a":[true],"z":1}],"n":-5e-8}');
     expect(canonicalJson(JSON.parse(c))).toBe(c);

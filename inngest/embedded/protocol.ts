@@ -21,8 +21,10 @@ export class SyncError extends Error {
 export class UnsupportedFunctionOptionError extends Error {
   override name = "UnsupportedFunctionOptionError";
   constructor(readonly problems: string[]) {
-    super(`The embedded Inngest executor cannot run these functions as configured:\n  - ${problems.join("\n  - ")}\n` +
-      `Remove the option, or configure an Inngest server (INNGEST_EVENT_KEY + INNGEST_SIGNING_KEY, or INNGEST_DEV).`);
+    super(
+      `The embedded Inngest executor cannot run these functions as configured:\n  - ${problems.join("\n  - ")}\n` +
+        `Remove the option, or configure an Inngest server (INNGEST_EVENT_KEY + INNGEST_SIGNING_KEY, or INNGEST_DEV).`,
+    );
   }
 }
 
@@ -41,12 +43,17 @@ const syncedFunctionSchema = z
     triggers: z.array(triggerSchema),
     steps: z.record(
       z.string(),
-      z.object({
-        id: z.string(),
-        name: z.string().optional(),
-        runtime: z.object({ type: z.string(), url: z.string() }).loose(),
-        retries: z.object({ attempts: z.number().int().min(0).optional() }).loose().nullish(),
-      }).loose(),
+      z
+        .object({
+          id: z.string(),
+          name: z.string().optional(),
+          runtime: z.object({ type: z.string(), url: z.string() }).loose(),
+          retries: z
+            .object({ attempts: z.number().int().min(0).optional() })
+            .loose()
+            .nullish(),
+        })
+        .loose(),
     ),
   })
   .catchall(z.unknown());
@@ -59,7 +66,11 @@ const syncResponseSchema = z.object({ functions: z.array(syncedFunctionSchema) }
  * In-band sync: `PUT <serveUrl>` with `x-inngest-sync-kind: in_band` and a
  * signed `{url}` body; the handler answers with its function configs.
  */
-export async function syncFunctions(transport: Transport, serveUrl: string, signingKey: string): Promise<SyncedFunction[]> {
+export async function syncFunctions(
+  transport: Transport,
+  serveUrl: string,
+  signingKey: string,
+): Promise<SyncedFunction[]> {
   const body = canonicalJson({ url: serveUrl });
   const res = await transport(
     new Request(serveUrl, {
@@ -73,7 +84,8 @@ export async function syncFunctions(transport: Transport, serveUrl: string, sign
     }),
   );
   const text = await res.text();
-  if (res.status !== 200) throw new SyncError(`in-band sync of ${serveUrl} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
+  if (res.status !== 200)
+    throw new SyncError(`in-band sync of ${serveUrl} failed: HTTP ${res.status} ${text.slice(0, 500)}`);
   if (res.headers.get("x-inngest-sync-kind") !== "in_band") {
     throw new SyncError(`in-band sync of ${serveUrl} was not answered in band (is INNGEST_ALLOW_IN_BAND_SYNC=0 set?)`);
   }
@@ -119,7 +131,7 @@ const DEFAULT_RETRIES = 3; // the SDK's and Inngest's default
 const durationUnits: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  "µs": 1e-3,
+  µs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -183,12 +195,15 @@ export function compileFunctions(configs: SyncedFunction[]): FunctionDef[] {
       problems.push(`${where}: expected exactly one step entry, got ${Object.keys(c.steps).length}`);
       continue;
     }
-    if (step.runtime.type !== "http") problems.push(`${where}: runtime "${step.runtime.type}" is not supported (only http)`);
+    if (step.runtime.type !== "http")
+      problems.push(`${where}: runtime "${step.runtime.type}" is not supported (only http)`);
     const compile = (src: string, roots: string[], what: string): Expr | undefined => {
       try {
         return parseExpr(src, roots);
       } catch (err) {
-        problems.push(`${where}: ${what} ${JSON.stringify(src)}: ${err instanceof ExpressionError ? err.message : String(err)}`);
+        problems.push(
+          `${where}: ${what} ${JSON.stringify(src)}: ${err instanceof ExpressionError ? err.message : String(err)}`,
+        );
         return undefined;
       }
     };
@@ -216,7 +231,8 @@ export function compileFunctions(configs: SyncedFunction[]): FunctionDef[] {
         .object({ limit: z.number().int(), period: z.string(), key: z.string().nullish(), burst: z.number().nullish() })
         .strict()
         .safeParse(c.throttle);
-      if (!t.success) problems.push(`${where}: throttle ${JSON.stringify(c.throttle)} is not supported: ${t.error.message}`);
+      if (!t.success)
+        problems.push(`${where}: throttle ${JSON.stringify(c.throttle)} is not supported: ${t.error.message}`);
       else {
         if (t.data.burst !== undefined && t.data.burst !== null && t.data.burst > 1) {
           problems.push(`${where}: throttle.burst ${t.data.burst} is not supported`);
@@ -235,14 +251,16 @@ export function compileFunctions(configs: SyncedFunction[]): FunctionDef[] {
 
     let idempotency: Expr | undefined;
     if (typeof c.idempotency === "string") idempotency = compile(c.idempotency, ["event"], "idempotency");
-    else if (c.idempotency !== undefined && c.idempotency !== null) problems.push(`${where}: idempotency must be a string`);
+    else if (c.idempotency !== undefined && c.idempotency !== null)
+      problems.push(`${where}: idempotency must be a string`);
 
     const cancel: CancelRule[] = [];
     if (c.cancel !== undefined && c.cancel !== null) {
       const rules = z
         .array(z.object({ event: z.string().min(1), if: z.string().nullish(), timeout: z.string().nullish() }).strict())
         .safeParse(c.cancel);
-      if (!rules.success) problems.push(`${where}: cancelOn ${JSON.stringify(c.cancel)} is not supported: ${rules.error.message}`);
+      if (!rules.success)
+        problems.push(`${where}: cancelOn ${JSON.stringify(c.cancel)} is not supported: ${rules.error.message}`);
       else {
         for (const r of rules.data) {
           const rule: CancelRule = { event: r.event, pairs: [], runFilters: [], incomingFilters: [] };
@@ -391,7 +409,15 @@ export async function callFunction(
     );
     text = await res.text();
   } catch (err) {
-    return { kind: "error", retriable: true, status: 0, error: toSerializedError(err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err, "call failed") };
+    return {
+      kind: "error",
+      retriable: true,
+      status: 0,
+      error: toSerializedError(
+        err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err,
+        "call failed",
+      ),
+    };
   }
   const noRetry = res.headers.get("x-inngest-no-retry");
   const retryAtMs = parseRetryAfter(res.headers.get("retry-after"), Date.now());
@@ -404,14 +430,23 @@ export async function callFunction(
   }
   if (res.status === 206 && parsedOk && Array.isArray(parsed)) {
     const ops = (parsed as unknown[]).filter(
-      (o): o is Op => !!o && typeof o === "object" && typeof (o as Op).id === "string" && typeof (o as Op).op === "string",
+      (o): o is Op =>
+        !!o && typeof o === "object" && typeof (o as Op).id === "string" && typeof (o as Op).op === "string",
     );
-    return { kind: "ops", ops, ...(retryAtMs !== undefined ? { retryAtMs } : {}), ...(noRetry !== null ? { noRetry: noRetry === "true" } : {}) };
+    return {
+      kind: "ops",
+      ops,
+      ...(retryAtMs !== undefined ? { retryAtMs } : {}),
+      ...(noRetry !== null ? { noRetry: noRetry === "true" } : {}),
+    };
   }
   if (res.status === 200 && parsedOk) return { kind: "done", output: parsed };
   const error = toSerializedError(parsedOk ? parsed : text, `HTTP ${res.status}`);
   if (res.status === 401) error.message = `serve handler refused the executor's signature (HTTP 401): ${error.message}`;
   // SDK_SPEC 4.4.3: 400 + no-retry=true is final; 5xx (and anything unexpected) is retriable.
-  const retriable = !(noRetry === "true" || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429 && noRetry !== "false"));
+  const retriable = !(
+    noRetry === "true" ||
+    (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429 && noRetry !== "false")
+  );
   return { kind: "error", retriable, status: res.status, error, ...(retryAtMs !== undefined ? { retryAtMs } : {}) };
 }

@@ -81,7 +81,9 @@ export class Router {
 
   /** True when some function is triggered by events named `name`. */
   listensTo(name: string): boolean {
-    return this.byEvent.has(name) || this.prefixed.some((d) => d.events.some((t) => t.prefix && name.startsWith(t.event)));
+    return (
+      this.byEvent.has(name) || this.prefixed.some((d) => d.events.some((t) => t.prefix && name.startsWith(t.event)))
+    );
   }
 
   /** Functions whose triggers (name + `if`) match `event`. */
@@ -91,7 +93,9 @@ export class Router {
     for (const d of candidates) {
       if (out.includes(d)) continue;
       const hit = d.events.some(
-        (t) => (t.prefix ? event.name.startsWith(t.event) : t.event === event.name) && (!t.filter || matches(t.filter, { event })),
+        (t) =>
+          (t.prefix ? event.name.startsWith(t.event) : t.event === event.name) &&
+          (!t.filter || matches(t.filter, { event })),
       );
       if (hit) out.push(d);
     }
@@ -144,7 +148,10 @@ export class Router {
         keys.push(cancelKey(def.id, index, values));
         byCutoff.set(cutoff, keys);
       }
-      const excludeIds = perEvent.slice(i).flat().map((r) => r.id);
+      const excludeIds = perEvent
+        .slice(i)
+        .flat()
+        .map((r) => r.id);
       for (const [cutoff, keys] of byCutoff) {
         cancels.push({ keys, excludeIds, ...(cutoff !== undefined ? { createdAfterMs: cutoff } : {}) });
       }

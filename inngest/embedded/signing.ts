@@ -34,7 +34,9 @@ export function removeSigningKeyPrefix(key: string): string {
 /** Hash of a signing key as the SDK reports it (`signkey-prod-<sha256 of the hex key>`). */
 export function hashSigningKey(key: string): string {
   const prefix = /^signkey-[\w]+-/.exec(key)?.[0] ?? "";
-  return `${prefix}${createHash("sha256").update(Buffer.from(removeSigningKeyPrefix(key), "hex")).digest("hex")}`;
+  return `${prefix}${createHash("sha256")
+    .update(Buffer.from(removeSigningKeyPrefix(key), "hex"))
+    .digest("hex")}`;
 }
 
 /**

@@ -10,7 +10,9 @@ import { env } from "@/lib/env";
 const KEY = Symbol.for("akol-webhooks.embedded-executor");
 type Holder = { [KEY]?: Promise<EmbeddedExecutor | null> };
 
-export function ensureEmbeddedExecutor(opts: { pollIntervalMs?: number; leaseMs?: number } = {}): Promise<EmbeddedExecutor | null> {
+export function ensureEmbeddedExecutor(
+  opts: { pollIntervalMs?: number; leaseMs?: number } = {},
+): Promise<EmbeddedExecutor | null> {
   const g = globalThis as Holder;
   g[KEY] ??= (async () => {
     if (!env().embeddedExecutor) return null;

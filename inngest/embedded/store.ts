@@ -22,9 +22,7 @@ import type { InngestEvent, MemoEntry, SerializedError } from "@/inngest/embedde
  * here converts explicitly, whatever the session time zone.
  */
 
-export type PendingEntry =
-  | { type: "planned"; attempt: number; at: number }
-  | { type: "sleep"; until: number };
+export type PendingEntry = { type: "planned"; attempt: number; at: number } | { type: "sleep"; until: number };
 
 export type StoredStep = MemoEntry | PendingEntry;
 
@@ -283,7 +281,9 @@ export class RunStore {
     // A broken session has lost the lock already; the next maintenance retakes it.
     c.on("error", drop);
     try {
-      const res = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${livenessKey("$1::text")}) AS ok`, [this.owner]);
+      const res = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${livenessKey("$1::text")}) AS ok`, [
+        this.owner,
+      ]);
       if (!res.rows[0]?.ok) {
         drop();
         return false;
@@ -337,7 +337,8 @@ export class RunStore {
    * Concurrent calls share one transaction.
    */
   intake(batch: IntakeBatch): Promise<IntakeResult> {
-    if (!batch.runs.length && !batch.cancels.length && !batch.consume) return Promise.resolve({ inserted: [], cancelled: [] });
+    if (!batch.runs.length && !batch.cancels.length && !batch.consume)
+      return Promise.resolve({ inserted: [], cancelled: [] });
     return this.intakeBatcher.submit(batch);
   }
 
@@ -362,7 +363,10 @@ export class RunStore {
         const extra: InsertedRun[] = [];
         if (cancelled.length && b.onCancelled) extra.push(...(await this.insertOn(c, b.onCancelled(cancelled))));
         if (b.consume) {
-          const del = await c.query(`DELETE FROM ${T} WHERE id = $1 AND "lockedBy" = $2 AND status = 'running'`, [b.consume, this.owner]);
+          const del = await c.query(`DELETE FROM ${T} WHERE id = $1 AND "lockedBy" = $2 AND status = 'running'`, [
+            b.consume,
+            this.owner,
+          ]);
           if (!del.rowCount) throw new Error(`route row ${b.consume} is no longer leased by this executor`);
         }
         out.push({ inserted: [...pick(b, inserted), ...extra], cancelled });
@@ -406,7 +410,13 @@ export class RunStore {
         const k = keyOf(r);
         let g = groups.get(k);
         if (!g) {
-          g = { fn: r.functionId, key: r.throttleKey ?? "", lim: r.throttle!.limit, period: r.throttle!.periodMs, runs: [] };
+          g = {
+            fn: r.functionId,
+            key: r.throttleKey ?? "",
+            lim: r.throttle!.limit,
+            period: r.throttle!.periodMs,
+            runs: [],
+          };
           groups.set(k, g);
         }
         g.runs.push(r);
@@ -470,7 +480,11 @@ export class RunStore {
          ON CONFLICT (id) DO NOTHING
        )
        DELETE FROM ${T} WHERE status = 'cron' AND "functionId" = ANY($2::text[]) AND NOT (id = ANY($3::text[]))`,
-      [JSON.stringify(rows.map((r) => ({ id: r.id, fn: r.functionId, cron: r.cron, next: r.nextMs }))), functionIds, rows.map((r) => r.id)],
+      [
+        JSON.stringify(rows.map((r) => ({ id: r.id, fn: r.functionId, cron: r.cron, next: r.nextMs }))),
+        functionIds,
+        rows.map((r) => r.id),
+      ],
     );
   }
 
@@ -481,7 +495,12 @@ export class RunStore {
    */
   async fireDueCrons(
     functionIds: string[],
-    plan: (row: { id: string; functionId: string; cron: string; dueMs: number }) => { run: NewRun; nextMs: number } | undefined,
+    plan: (row: {
+      id: string;
+      functionId: string;
+      cron: string;
+      dueMs: number;
+    }) => { run: NewRun; nextMs: number } | undefined,
   ): Promise<number> {
     if (!functionIds.length) return 0;
     return this.transaction(async (c) => {
@@ -556,7 +575,11 @@ export class RunStore {
  * Stores events as one route row (functionId "__route__") for any executor
  * to route: what embeddedFetch does when no executor runs in its process.
  */
-export async function enqueueUnrouted(db: Queryable, id: string, events: Array<{ event: InngestEvent; userId: boolean }>): Promise<void> {
+export async function enqueueUnrouted(
+  db: Queryable,
+  id: string,
+  events: Array<{ event: InngestEvent; userId: boolean }>,
+): Promise<void> {
   await db.query(
     `INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
      VALUES ($1, '__route__', $2::jsonb, 'queued', ${NOW}, '{}', ${NOW}, ${NOW})`,

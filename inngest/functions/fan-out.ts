@@ -11,7 +11,11 @@ export const fanOut = inngest.createFunction(
     if (deliveries.length > 0) {
       await step.sendEvent(
         "request-deliveries",
-        deliveries.map((d) => ({ id: `deliver-${d.deliveryId}`, name: DELIVERY_REQUESTED, data: { deliveryId: d.deliveryId, webhookId: d.webhookId, kind: "event" as const } })),
+        deliveries.map((d) => ({
+          id: `deliver-${d.deliveryId}`,
+          name: DELIVERY_REQUESTED,
+          data: { deliveryId: d.deliveryId, webhookId: d.webhookId, kind: "event" as const },
+        })),
       );
     }
     return { deliveries: deliveries.length };

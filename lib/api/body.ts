@@ -24,7 +24,9 @@ function unstorable(s: string): string | null {
 export function assertStorableJson(value: unknown): void {
   const field = (path: (string | number)[]) => (path.length ? path.join(".") : "(body)");
   const refuse = (path: (string | number)[], message: string) =>
-    new ApiError(400, "validation_error", `Request body is invalid: ${field(path)}: ${message}`, [{ field: field(path), message }]);
+    new ApiError(400, "validation_error", `Request body is invalid: ${field(path)}: ${message}`, [
+      { field: field(path), message },
+    ]);
   const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
   while (stack.length > 0) {
     const { v, path } = stack.pop()!;
@@ -54,7 +56,11 @@ export function zodDetails(error: z.ZodError): { field: string; message: string 
 export function zodError(error: z.ZodError, what = "Request body"): ApiError {
   const details = zodDetails(error);
   const first = details[0];
-  const summary = first ? (first.field === "(body)" ? first.message : `${first.field}: ${first.message}`) : "invalid input";
+  const summary = first
+    ? first.field === "(body)"
+      ? first.message
+      : `${first.field}: ${first.message}`
+    : "invalid input";
   return new ApiError(400, "validation_error", `${what} is invalid: ${summary}`, details);
 }
 

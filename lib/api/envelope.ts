@@ -4,8 +4,14 @@ import { ApiError } from "@/lib/api/errors";
 
 export type ErrorBody = { success: false; error: { code: string; message: string; details?: unknown } };
 
-export function ok<T>(data: T, init?: { status?: number; headers?: HeadersInit; extra?: Record<string, unknown> }): Response {
-  return Response.json({ success: true, data, ...init?.extra }, { status: init?.status ?? 200, headers: init?.headers });
+export function ok<T>(
+  data: T,
+  init?: { status?: number; headers?: HeadersInit; extra?: Record<string, unknown> },
+): Response {
+  return Response.json(
+    { success: true, data, ...init?.extra },
+    { status: init?.status ?? 200, headers: init?.headers },
+  );
 }
 
 export function errorResponse(err: ApiError): Response {

@@ -28,5 +28,6 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what = "Resource") => new ApiError(404, "not_found", `${what} not found`);
-export const unauthorized = (message = "Missing or invalid credentials: send `Authorization: Bearer <api key>` or sign in") =>
-  new ApiError(401, "unauthorized", message);
+export const unauthorized = (
+  message = "Missing or invalid credentials: send `Authorization: Bearer <api key>` or sign in",
+) => new ApiError(401, "unauthorized", message);

@@ -3,7 +3,7 @@ import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
 import { POST as signUp } from "@/app/api/auth/sign-up/route";
 import { db } from "@/lib/db";
-import { BASE, call, makeTenant, request } from "@/lib/testing/api";
+import { BASE, call, makeTenant, request } from "@/test/support/api";
 
 type KeyView = { id: string; name: string; prefix: string; key?: string };
 
@@ -15,21 +15,38 @@ describe("sign-up", () => {
     );
     expect(res.status).toBe(201);
     expect(res.body.data.email).toBe("ada@example.com");
-    const user = await db.user.findUniqueOrThrow({ where: { email: "ada@example.com" }, include: { memberships: true } });
+    const user = await db.user.findUniqueOrThrow({
+      where: { email: "ada@example.com" },
+      include: { memberships: true },
+    });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     expect(user.passwordHash).not.toContain("s3cret-password");
-    expect(user.memberships).toEqual([expect.objectContaining({ workspaceId: res.body.data.workspaceId, role: "owner" })]);
+    expect(user.memberships).toEqual([
+      expect.objectContaining({ workspaceId: res.body.data.workspaceId, role: "owner" }),
+    ]);
   });
 
   it("refuses a taken email with 409 and bad input with 400 naming the field", async () => {
-    await call(signUp, request("POST", "/api/auth/sign-up", { body: { email: "bob@example.com", password: "long-enough-1" } }));
-    const dup = await call(signUp, request("POST", "/api/auth/sign-up", { body: { email: "BOB@example.com", password: "long-enough-2" } }));
+    await call(
+      signUp,
+      request("POST", "/api/auth/sign-up", { body: { email: "bob@example.com", password: "long-enough-1" } }),
+    );
+    const dup = await call(
+      signUp,
+      request("POST", "/api/auth/sign-up", { body: { email: "BOB@example.com", password: "long-enough-2" } }),
+    );
     expect(dup.status).toBe(409);
     expect(dup.body).toMatchObject({ success: false, error: { code: "conflict" } });
-    const bad = await call(signUp, request("POST", "/api/auth/sign-up", { body: { email: "not-an-email", password: "short" } }));
+    const bad = await call(
+      signUp,
+      request("POST", "/api/auth/sign-up", { body: { email: "not-an-email", password: "short" } }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error?.details?.map((d) => d.field).sort()).toEqual(["email", "password"]);
-    const malformed = await call(signUp, request("POST", "/api/auth/sign-up", { rawBody: "{nope", headers: { "content-type": "application/json" } }));
+    const malformed = await call(
+      signUp,
+      request("POST", "/api/auth/sign-up", { rawBody: "{nope", headers: { "content-type": "application/json" } }),
+    );
     expect(malformed.status).toBe(400);
     expect(malformed.body.error?.code).toBe("invalid_json");
   });
@@ -42,7 +59,10 @@ describe("auth guard on /api/v1", () => {
     expect(byKey.status).toBe(200);
     expect(byKey.body.success).toBe(true);
     expect(byKey.body.data.map((k) => k.id)).toEqual([a.keyId]);
-    const bySession = await call<KeyView[]>(keysRoute.GET, request("GET", "/api/v1/api-keys", { auth: { cookie: a.cookie } }));
+    const bySession = await call<KeyView[]>(
+      keysRoute.GET,
+      request("GET", "/api/v1/api-keys", { auth: { cookie: a.cookie } }),
+    );
     expect(bySession.status).toBe(200);
     expect(bySession.body.data.map((k) => k.id)).toEqual([a.keyId]);
     // the plaintext key is never listed
@@ -67,11 +87,18 @@ describe("auth guard on /api/v1", () => {
 
   it("refuses a revoked key at once", async () => {
     const a = await makeTenant("rev");
-    const created = await call<KeyView>(keysRoute.POST, request("POST", "/api/v1/api-keys", { auth: { key: a.key }, body: { name: "second" } }));
+    const created = await call<KeyView>(
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", { auth: { key: a.key }, body: { name: "second" } }),
+    );
     expect(created.status).toBe(201);
     const second = created.body.data.key!;
     expect(second).toMatch(/^akol_sk_[A-Za-z0-9]{32}$/);
-    const revoked = await call(keyRoute.DELETE, request("DELETE", `/api/v1/api-keys/${created.body.data.id}`, { auth: { key: a.key } }), { id: created.body.data.id });
+    const revoked = await call(
+      keyRoute.DELETE,
+      request("DELETE", `/api/v1/api-keys/${created.body.data.id}`, { auth: { key: a.key } }),
+      { id: created.body.data.id },
+    );
     expect(revoked.status).toBe(200);
     const res = await call(keysRoute.GET, request("GET", "/api/v1/api-keys", { auth: { key: second } }));
     expect(res.status).toBe(401);
@@ -84,7 +111,9 @@ describe("auth guard on /api/v1", () => {
     const a = await makeTenant("a");
     const b = await makeTenant("b");
     for (const auth of [{ key: b.key }, { cookie: b.cookie, origin: BASE }]) {
-      const res = await call(keyRoute.DELETE, request("DELETE", `/api/v1/api-keys/${a.keyId}`, { auth }), { id: a.keyId });
+      const res = await call(keyRoute.DELETE, request("DELETE", `/api/v1/api-keys/${a.keyId}`, { auth }), {
+        id: a.keyId,
+      });
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ success: false, error: { code: "not_found" } });
     }
@@ -93,12 +122,27 @@ describe("auth guard on /api/v1", () => {
 
   it("refuses session-authenticated changes from another origin (CSRF) but not API-key calls", async () => {
     const a = await makeTenant("csrf");
-    const evil = await call(keysRoute.POST, request("POST", "/api/v1/api-keys", { auth: { cookie: a.cookie, origin: "https://evil.example" }, body: { name: "x" } }));
+    const evil = await call(
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", {
+        auth: { cookie: a.cookie, origin: "https://evil.example" },
+        body: { name: "x" },
+      }),
+    );
     expect(evil.status).toBe(403);
     expect(evil.body.error?.code).toBe("forbidden");
-    const same = await call(keysRoute.POST, request("POST", "/api/v1/api-keys", { auth: { cookie: a.cookie, origin: BASE }, body: { name: "x" } }));
+    const same = await call(
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", { auth: { cookie: a.cookie, origin: BASE }, body: { name: "x" } }),
+    );
     expect(same.status).toBe(201);
-    const withKey = await call(keysRoute.POST, request("POST", "/api/v1/api-keys", { auth: { key: a.key, origin: "https://elsewhere.example" }, body: { name: "y" } }));
+    const withKey = await call(
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", {
+        auth: { key: a.key, origin: "https://elsewhere.example" },
+        body: { name: "y" },
+      }),
+    );
     expect(withKey.status).toBe(201);
     expect(await db.apiKey.count({ where: { workspaceId: a.workspaceId } })).toBe(3);
   });

@@ -12,7 +12,8 @@ import { env } from "@/lib/env";
  * origin (CSRF protection).
  */
 
-export type Principal = { workspaceId: string; via: "api_key"; apiKeyId: string } | { workspaceId: string; via: "session"; userId: string };
+export type Principal =
+  { workspaceId: string; via: "api_key"; apiKeyId: string } | { workspaceId: string; via: "session"; userId: string };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -22,7 +23,12 @@ function assertSameOrigin(req: Request): void {
   const site = req.headers.get("sec-fetch-site");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? new URL(req.url).host;
   const sameOrigin = origin ? safeHost(origin) === host : site === null || site === "same-origin" || site === "none";
-  if (!sameOrigin) throw new ApiError(403, "forbidden", "Cross-origin request refused: session-authenticated changes must come from the dashboard");
+  if (!sameOrigin)
+    throw new ApiError(
+      403,
+      "forbidden",
+      "Cross-origin request refused: session-authenticated changes must come from the dashboard",
+    );
 }
 
 function safeHost(origin: string): string | null {

@@ -37,12 +37,17 @@ export async function withIdempotency(
   run: (claim: IdempotencyClaim | null) => Promise<StoredAnswer>,
 ): Promise<StoredAnswer & { replayed: boolean }> {
   if (key === null) return { ...(await run(null)), replayed: false };
-  if (key.length < 1 || key.length > 255) throw new ApiError(400, "validation_error", "Idempotency-Key must be 1–255 characters", [{ field: "Idempotency-Key", message: "1–255 characters" }]);
+  if (key.length < 1 || key.length > 255)
+    throw new ApiError(400, "validation_error", "Idempotency-Key must be 1–255 characters", [
+      { field: "Idempotency-Key", message: "1–255 characters" },
+    ]);
   const requestHash = createHash("sha256").update(rawBody).digest("hex");
   const where = { workspaceId_key: { workspaceId, key } };
 
   // Forget an expired key, then claim the key (exactly one concurrent request wins).
-  await db.idempotencyKey.deleteMany({ where: { workspaceId, key, createdAt: { lt: new Date(Date.now() - WINDOW_MS) } } });
+  await db.idempotencyKey.deleteMany({
+    where: { workspaceId, key, createdAt: { lt: new Date(Date.now() - WINDOW_MS) } },
+  });
   let claim: IdempotencyClaim = { id: newId("claim") };
   const claimed = await db.idempotencyKey.createMany({
     data: [{ workspaceId, key, requestHash, status: PENDING, response: { claim: claim.id } }],
@@ -51,8 +56,10 @@ export async function withIdempotency(
   if (claimed.count === 0) {
     const prior = await db.idempotencyKey.findUnique({ where });
     if (!prior) throw new ApiError(409, "conflict", "Idempotency-Key was just released; retry the request");
-    if (prior.requestHash !== requestHash) throw new ApiError(409, "conflict", "Idempotency-Key was already used with a different request body");
-    if (prior.status !== PENDING) return { status: prior.status, body: prior.response as Prisma.InputJsonValue, replayed: true };
+    if (prior.requestHash !== requestHash)
+      throw new ApiError(409, "conflict", "Idempotency-Key was already used with a different request body");
+    if (prior.status !== PENDING)
+      return { status: prior.status, body: prior.response as Prisma.InputJsonValue, replayed: true };
     // Pending: still running, or its request died before answering. Take a stale claim over (one taker wins).
     const inProgress = new ApiError(409, "conflict", "A request with this Idempotency-Key is still in progress");
     if (prior.createdAt.getTime() > Date.now() - STALE_CLAIM_MS) throw inProgress;

@@ -41,10 +41,16 @@ export async function consumeRateLimit(workspaceId: string): Promise<RateLimitHe
   } catch (err) {
     if (err instanceof RateLimiterRes) {
       const h = headers(err);
-      throw new ApiError(429, "rate_limited", `Rate limit of ${env().API_RATE_LIMIT_PER_MINUTE} requests per minute exceeded`, undefined, {
-        ...h,
-        "Retry-After": h["RateLimit-Reset"],
-      });
+      throw new ApiError(
+        429,
+        "rate_limited",
+        `Rate limit of ${env().API_RATE_LIMIT_PER_MINUTE} requests per minute exceeded`,
+        undefined,
+        {
+          ...h,
+          "Retry-After": h["RateLimit-Reset"],
+        },
+      );
     }
     throw err;
   }

@@ -16,7 +16,9 @@ type Handler<P> = (args: { req: Request; principal: Principal; params: P }) => P
 export function toErrorResponse(err: unknown, req: Request): Response {
   if (err instanceof ApiError) return errorResponse(err);
   log.error("unhandled error in API route", { method: req.method, path: new URL(req.url).pathname, err });
-  return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side; the request was not applied"));
+  return errorResponse(
+    new ApiError(500, "internal_error", "Something went wrong on our side; the request was not applied"),
+  );
 }
 
 export function apiRoute<P extends Record<string, string> = Record<string, string>>(handler: Handler<P>) {

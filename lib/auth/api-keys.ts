@@ -31,7 +31,13 @@ function generateKey(): string {
 
 export type ApiKeyView = { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null };
 
-const view = (k: ApiKeyView): ApiKeyView => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt });
+const view = (k: ApiKeyView): ApiKeyView => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  createdAt: k.createdAt,
+  lastUsedAt: k.lastUsedAt,
+});
 
 export async function createApiKey(workspaceId: string, name: string): Promise<ApiKeyView & { key: string }> {
   const key = generateKey();
@@ -50,7 +56,10 @@ const apiKeyIdSchema = z.string().regex(/^key_[0-9A-Za-z]{10,40}$/);
 
 export async function revokeApiKey(workspaceId: string, id: string): Promise<void> {
   if (!apiKeyIdSchema.safeParse(id).success) throw notFound("API key"); // a malformed id (e.g. with NUL) never reaches the database
-  const res = await db.apiKey.updateMany({ where: { id, workspaceId, revokedAt: null }, data: { revokedAt: new Date() } });
+  const res = await db.apiKey.updateMany({
+    where: { id, workspaceId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   if (res.count === 0) throw notFound("API key");
 }
 

@@ -7,7 +7,10 @@ import { newId } from "@/lib/ids";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 
 export const signUpSchema = z.strictObject({
-  email: z.email().max(254).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((e) => e.toLowerCase()),
   password: z.string().min(8, "must be at least 8 characters").max(200),
   name: z.string().trim().min(1).max(100).optional(),
 });
@@ -23,12 +26,16 @@ export async function createUserWithWorkspace(input: SignUpInput): Promise<Sessi
   try {
     await db.$transaction([
       db.user.create({ data: { id: userId, email: input.email, name: input.name ?? null, passwordHash } }),
-      db.workspace.create({ data: { id: workspaceId, name: `${input.name ?? input.email.split("@")[0]}'s workspace` } }),
+      db.workspace.create({
+        data: { id: workspaceId, name: `${input.name ?? input.email.split("@")[0]}'s workspace` },
+      }),
       db.membership.create({ data: { userId, workspaceId, role: "owner" } }),
     ]);
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new ApiError(409, "conflict", "An account with this email already exists", [{ field: "email", message: "already registered" }]);
+      throw new ApiError(409, "conflict", "An account with this email already exists", [
+        { field: "email", message: "already registered" },
+      ]);
     }
     throw err;
   }

@@ -20,13 +20,16 @@ export class ApiClientError extends Error {
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     if (Array.isArray(this.details)) {
-      for (const d of this.details as FieldError[]) if (d && typeof d.field === "string") out[d.field.split(".")[0] ?? d.field] ??= d.message;
+      for (const d of this.details as FieldError[])
+        if (d && typeof d.field === "string") out[d.field.split(".")[0] ?? d.field] ??= d.message;
     }
     return out;
   }
 }
 
-type Envelope<T> = { success: true; data: T; pagination?: Pagination } | { success: false; error: { code: string; message: string; details?: unknown } };
+type Envelope<T> =
+  | { success: true; data: T; pagination?: Pagination }
+  | { success: false; error: { code: string; message: string; details?: unknown } };
 export type Pagination = { page: number; limit: number; total: number; totalPages: number };
 
 export async function apiFetch<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
@@ -34,7 +37,10 @@ export async function apiFetch<T>(path: string, init?: { method?: string; body?:
   return res.data;
 }
 
-export async function apiFetchPage<T>(path: string, init?: { method?: string; body?: unknown }): Promise<{ data: T; pagination?: Pagination }> {
+export async function apiFetchPage<T>(
+  path: string,
+  init?: { method?: string; body?: unknown },
+): Promise<{ data: T; pagination?: Pagination }> {
   const res = await fetch(path, {
     method: init?.method ?? "GET",
     headers: init?.body === undefined ? undefined : { "content-type": "application/json" },

@@ -147,7 +147,9 @@ export async function startEmbeddedPostgres(opts: {
   try {
     await server.start();
   } catch (err) {
-    throw new Error(`embedded PostgreSQL failed to start on port ${opts.port}: ${logs.join("").trim().split("\n").slice(-5).join(" | ") || String(err)}`);
+    throw new Error(
+      `embedded PostgreSQL failed to start on port ${opts.port}: ${logs.join("").trim().split("\n").slice(-5).join(" | ") || String(err)}`,
+    );
   }
 
   const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, "/postgres") });

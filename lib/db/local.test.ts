@@ -6,13 +6,17 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyApiKey } from "@/lib/auth/api-keys";
 import { db } from "@/lib/db";
-import { freePort } from "@/lib/testing/global-setup";
+import { freePort } from "@/test/support/global-setup";
 
 // `node --import tsx` runs the script in this very process (the tsx CLI would add a wrapper process).
 const NODE = process.execPath;
 const script = (file: string) => ["--import", "tsx", file];
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(NODE, [...script(file), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -40,13 +44,20 @@ async function canConnect(url: string): Promise<boolean> {
 describe("create-api-key CLI", () => {
   it("creates the user and workspace if missing and prints the key alone on the last line", async () => {
     const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL };
-    const first = await run("scripts/create-api-key.ts", ["--email", "Cli@Example.com", "--password", "cli-password-1"], env);
+    const first = await run(
+      "scripts/create-api-key.ts",
+      ["--email", "Cli@Example.com", "--password", "cli-password-1"],
+      env,
+    );
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const key = lastLine(first.stdout);
     expect(key).toMatch(/^akol_sk_[A-Za-z0-9]{32}$/);
     const resolved = await verifyApiKey(key);
-    const user = await db.user.findUniqueOrThrow({ where: { email: "cli@example.com" }, include: { memberships: true } });
+    const user = await db.user.findUniqueOrThrow({
+      where: { email: "cli@example.com" },
+      include: { memberships: true },
+    });
     expect(resolved?.workspaceId).toBe(user.memberships[0]?.workspaceId);
 
     const second = await run("scripts/create-api-key.ts", ["--email", "cli@example.com"], env);
@@ -76,7 +87,11 @@ describe("embedded PostgreSQL", () => {
     delete env.SECRETS_ENCRYPTION_KEY;
 
     // 1. Nothing running: the CLI starts the embedded server, migrates, and stops it again.
-    const alone = await run("scripts/create-api-key.ts", ["--email", "emb@example.com", "--password", "emb-password-1"], env);
+    const alone = await run(
+      "scripts/create-api-key.ts",
+      ["--email", "emb@example.com", "--password", "emb-password-1"],
+      env,
+    );
     expect(alone.stderr).toBe("");
     expect(alone.code).toBe(0);
     expect(lastLine(alone.stdout)).toMatch(/^akol_sk_/);
@@ -84,7 +99,7 @@ describe("embedded PostgreSQL", () => {
     expect(Buffer.from(secrets.SECRETS_ENCRYPTION_KEY ?? "", "base64")).toHaveLength(32);
 
     // 2. An app holds the database: the CLI attaches and leaves it running.
-    const holder = spawn(NODE, script("lib/testing/hold-database.ts"), { env, stdio: ["ignore", "pipe", "inherit"] });
+    const holder = spawn(NODE, script("test/support/hold-database.ts"), { env, stdio: ["ignore", "pipe", "inherit"] });
     const url = await new Promise<string>((resolve, reject) => {
       holder.stdout.on("data", (d: Buffer) => {
         const m = /READY (\S+)/.exec(d.toString());
@@ -109,8 +124,13 @@ describe("embedded PostgreSQL", () => {
     expect(await canConnect(url)).toBe(false); // the CLI owned the restarted server and stopped it
 
     // The three keys all live in the one persisted database.
-    const restarted = spawn(NODE, script("lib/testing/hold-database.ts"), { env, stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve) => restarted.stdout.on("data", (d: Buffer) => d.toString().includes("READY") && resolve()));
+    const restarted = spawn(NODE, script("test/support/hold-database.ts"), {
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await new Promise<void>((resolve) =>
+      restarted.stdout.on("data", (d: Buffer) => d.toString().includes("READY") && resolve()),
+    );
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const keys = await c.query(`select count(*)::int as n from "ApiKey"`);

@@ -35,7 +35,12 @@ export async function provideDatabase(
   }
   // Attach to a server run by a live launcher of this DATA_DIR; otherwise any server found is an orphan.
   const attach = launcherAlive(env.dataDir);
-  const server: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT, attach, log });
+  const server: EmbeddedDatabase = await startEmbeddedPostgres({
+    dataDir: env.dataDir,
+    port: env.EMBEDDED_DB_PORT,
+    attach,
+    log,
+  });
   const pidFile = path.join(env.dataDir, "launcher.pid");
   if (opts.role === "launcher") writeFileSync(pidFile, String(process.pid));
   await migrate(server.url, { log });

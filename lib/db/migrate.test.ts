@@ -1,5 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -88,7 +97,9 @@ function migrationsOnDisk(dir = MIGRATIONS_DIR): { name: string; checksum: strin
     .sort()
     .map((name) => ({
       name,
-      checksum: createHash("sha256").update(readFileSync(path.join(dir, name, "migration.sql"))).digest("hex"),
+      checksum: createHash("sha256")
+        .update(readFileSync(path.join(dir, name, "migration.sql")))
+        .digest("hex"),
     }));
 }
 
@@ -120,7 +131,9 @@ describe("migrate()", () => {
   it("has migrations to test, each folder holding a migration.sql", () => {
     expect(onDisk.length).toBeGreaterThan(0);
     expect(readMigrations().map((m) => m.name)).toEqual(onDisk.map((m) => m.name));
-    expect(readFileSync(path.join(MIGRATIONS_DIR, "migration_lock.toml"), "utf8")).toMatch(/^provider = "postgresql"$/m);
+    expect(readFileSync(path.join(MIGRATIONS_DIR, "migration_lock.toml"), "utf8")).toMatch(
+      /^provider = "postgresql"$/m,
+    );
   });
 
   it("applies every migration to a fresh database and records it as Prisma does", async () => {
@@ -255,11 +268,13 @@ function loadSchemaWasm(): SchemaWasm {
   const mod = new WebAssembly.Module(readFileSync(path.join(prismaDir, "build/prisma_schema_build_bg.wasm")));
   let exports: SchemaWasm | undefined;
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const text = (ptr: number, len: number) => decoder.decode(new Uint8Array(exports!.memory.buffer, ptr >>> 0, len >>> 0));
+  const text = (ptr: number, len: number) =>
+    decoder.decode(new Uint8Array(exports!.memory.buffer, ptr >>> 0, len >>> 0));
   const glue: Record<string, (...args: number[]) => unknown> = {};
   for (const imp of WebAssembly.Module.imports(mod)) {
     const n = imp.name;
-    if (n.startsWith("__wbg_set_message_")) glue[n] = () => undefined; // panic message (also thrown)
+    if (n.startsWith("__wbg_set_message_"))
+      glue[n] = () => undefined; // panic message (also thrown)
     else if (n.startsWith("__wbg_Error_")) glue[n] = (ptr, len) => new Error(text(ptr, len));
     else if (n.startsWith("__wbg___wbindgen_throw_")) {
       glue[n] = (ptr, len) => {
@@ -276,7 +291,9 @@ function loadSchemaWasm(): SchemaWasm {
         table.set(offset + 3, false);
       };
     } else {
-      throw new Error(`prisma_schema_build_bg.wasm wants an unknown import ${imp.module}.${n}: update loadSchemaWasm()`);
+      throw new Error(
+        `prisma_schema_build_bg.wasm wants an unknown import ${imp.module}.${n}: update loadSchemaWasm()`,
+      );
     }
   }
   const instance = new WebAssembly.Instance(mod, { __wbindgen_placeholder__: glue });
@@ -300,7 +317,8 @@ function getDatamodel(schema: string): Datamodel {
   const json = new TextDecoder().decode(new Uint8Array(wasm.memory.buffer, outPtr >>> 0, outLen >>> 0));
   wasm.__wbindgen_free(outPtr, outLen, 1);
   const datamodel = (JSON.parse(json) as { datamodel: Datamodel }).datamodel;
-  if (!Array.isArray(datamodel.indexes)) throw new Error("this Prisma's DMMF has no datamodel.indexes: update the drift check");
+  if (!Array.isArray(datamodel.indexes))
+    throw new Error("this Prisma's DMMF has no datamodel.indexes: update the drift check");
   return datamodel;
 }
 
@@ -320,7 +338,14 @@ type Index = {
   columns: string[];
   extra: string[];
 };
-type ForeignKey = { table: string; columns: string[]; refTable: string; refColumns: string[]; onDelete: string; onUpdate: string };
+type ForeignKey = {
+  table: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete: string;
+  onUpdate: string;
+};
 type Shape = {
   tables: Map<string, Map<string, Column>>;
   indexes: Map<string, Index>;
@@ -334,7 +359,8 @@ const PG_MAX_IDENTIFIER = 63;
 
 /** Prisma's default constraint names (psl ConstraintNames), from database names. */
 function defaultName(table: string, columns: string[], kind: "pkey" | "key" | "idx" | "fkey"): string {
-  if (kind === "pkey") return `${table.length >= PG_MAX_IDENTIFIER - 5 ? table.slice(0, PG_MAX_IDENTIFIER - 5) : table}_pkey`;
+  if (kind === "pkey")
+    return `${table.length >= PG_MAX_IDENTIFIER - 5 ? table.slice(0, PG_MAX_IDENTIFIER - 5) : table}_pkey`;
   const joined = `${table}_${columns.join("_")}`;
   const limit = PG_MAX_IDENTIFIER - (kind === "fkey" ? 5 : 4);
   return `${joined.length >= limit ? joined.slice(0, limit) : joined}_${kind}`;
@@ -393,7 +419,8 @@ function columnType(field: DmmfField, enums: Map<string, DmmfEnum>): string {
       Bytes: "bytea",
     };
     const t = scalars[field.type];
-    if (!t) throw new Error(`drift check: no mapping for type ${field.type} (field ${field.name}): add it to columnType()`);
+    if (!t)
+      throw new Error(`drift check: no mapping for type ${field.type} (field ${field.name}): add it to columnType()`);
     base = t;
   }
   return field.isList ? `${base}[]` : base;
@@ -485,12 +512,14 @@ function expectedShape(schema: string): Shape {
     const table = tableOf(model.name);
     const columns = new Map<string, Column>();
     for (const f of model.fields) {
-      if (f.kind === "unsupported") throw new Error(`drift check: Unsupported type (${model.name}.${f.name}) is not supported`);
+      if (f.kind === "unsupported")
+        throw new Error(`drift check: Unsupported type (${model.name}.${f.name}) is not supported`);
       if (f.kind === "object") {
         const from = f.relationFromFields ?? [];
         if (from.length === 0) {
           const other = models.get(f.type)?.fields.find((x) => x.relationName === f.relationName && x !== f);
-          if (f.isList && other?.isList) throw new Error(`drift check: implicit many-to-many ${f.relationName} is not supported`);
+          if (f.isList && other?.isList)
+            throw new Error(`drift check: implicit many-to-many ${f.relationName} is not supported`);
           continue;
         }
         if (prismaRelations) continue;
@@ -535,7 +564,13 @@ function expectedShape(schema: string): Shape {
   return shape;
 }
 
-const FK_ACTIONS: Record<string, string> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
+const FK_ACTIONS: Record<string, string> = {
+  a: "NO ACTION",
+  r: "RESTRICT",
+  c: "CASCADE",
+  n: "SET NULL",
+  d: "SET DEFAULT",
+};
 
 /** The database as it is, from pg_catalog (current schema; Prisma's own table left out). */
 async function actualShape(url: string): Promise<Shape> {
@@ -549,7 +584,16 @@ async function actualShape(url: string): Promise<Shape> {
     );
     for (const t of tables.rows) shape.tables.set(t.table, new Map());
 
-    const columns = await c.query<{ table: string; column: string; type: string; enum: string | null; nullable: boolean; default: string | null; identity: string; generated: string }>(
+    const columns = await c.query<{
+      table: string;
+      column: string;
+      type: string;
+      enum: string | null;
+      nullable: boolean;
+      default: string | null;
+      identity: string;
+      generated: string;
+    }>(
       `SELECT tc.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
               CASE WHEN t.typtype = 'e' THEN t.typname WHEN el.typtype = 'e' THEN el.typname || '[]' END AS enum,
               NOT a.attnotnull AS nullable, pg_get_expr(d.adbin, d.adrelid) AS default,
@@ -617,10 +661,21 @@ async function actualShape(url: string): Promise<Shape> {
       }
       const nulls = r.desc === r.nulls_first ? "" : r.nulls_first ? " NULLS FIRST" : " NULLS LAST";
       const opclass = r.opclass_default ? "" : ` ${r.opclass}`;
-      idx.columns.push(`${r.column === null ? "(expression)" : `"${r.column}"`}${r.desc ? " DESC" : ""}${nulls}${opclass}`);
+      idx.columns.push(
+        `${r.column === null ? "(expression)" : `"${r.column}"`}${r.desc ? " DESC" : ""}${nulls}${opclass}`,
+      );
     }
 
-    const constraints = await c.query<{ name: string; type: string; table: string; ref_table: string | null; columns: string[]; ref_columns: string[]; on_delete: string; on_update: string }>(
+    const constraints = await c.query<{
+      name: string;
+      type: string;
+      table: string;
+      ref_table: string | null;
+      columns: string[];
+      ref_columns: string[];
+      on_delete: string;
+      on_update: string;
+    }>(
       `SELECT con.conname AS name, con.contype AS type, tc.relname AS table, rc.relname AS ref_table,
               ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
@@ -662,7 +717,8 @@ const describeIndex = (i: Index) =>
   `${i.primary ? "PRIMARY KEY" : i.unique ? "UNIQUE" : "INDEX"} ON "${i.table}" USING ${i.method} (${i.columns.join(", ")})${i.extra.map((e) => ` ${e}`).join("")}`;
 const describeFk = (f: ForeignKey) =>
   `"${f.table}"(${f.columns.join(", ")}) REFERENCES "${f.refTable}"(${f.refColumns.join(", ")}) ON DELETE ${f.onDelete} ON UPDATE ${f.onUpdate}`;
-const describeColumn = (c: Column) => `${c.type}${c.nullable ? "" : " NOT NULL"}${c.default === null ? "" : ` DEFAULT ${c.default}`}`;
+const describeColumn = (c: Column) =>
+  `${c.type}${c.nullable ? "" : " NOT NULL"}${c.default === null ? "" : ` DEFAULT ${c.default}`}`;
 
 /** Every difference, one readable line each; [] when the database matches the schema. */
 function drift(expected: Shape, actual: Shape): string[] {
@@ -679,20 +735,31 @@ function drift(expected: Shape, actual: Shape): string[] {
       if (!have) out.push(`${where}: missing in the database (schema: ${describeColumn(want)})`);
       else {
         if (want.type !== have.type) out.push(`${where}: type is ${have.type}, schema says ${want.type}`);
-        if (want.nullable !== have.nullable) out.push(`${where}: ${have.nullable ? "nullable" : "NOT NULL"} in the database, schema says ${want.nullable ? "nullable" : "NOT NULL"}`);
+        if (want.nullable !== have.nullable)
+          out.push(
+            `${where}: ${have.nullable ? "nullable" : "NOT NULL"} in the database, schema says ${want.nullable ? "nullable" : "NOT NULL"}`,
+          );
         const sameDefault =
           want.default === "*"
             ? have.default !== null
             : want.default === have.default ||
-              (want.default !== null && have.default !== null && want.default.trim() !== "" && Number(want.default) === Number(have.default));
-        if (!sameDefault) out.push(`${where}: default is ${have.default ?? "none"}, schema says ${want.default === "*" ? "some default" : (want.default ?? "none")}`);
+              (want.default !== null &&
+                have.default !== null &&
+                want.default.trim() !== "" &&
+                Number(want.default) === Number(have.default));
+        if (!sameDefault)
+          out.push(
+            `${where}: default is ${have.default ?? "none"}, schema says ${want.default === "*" ? "some default" : (want.default ?? "none")}`,
+          );
       }
     }
     for (const [name, have] of got) {
-      if (!cols.has(name)) out.push(`column "${table}"."${name}": in the database (${describeColumn(have)}) but not in the schema`);
+      if (!cols.has(name))
+        out.push(`column "${table}"."${name}": in the database (${describeColumn(have)}) but not in the schema`);
     }
   }
-  for (const table of actual.tables.keys()) if (!expected.tables.has(table)) out.push(`table "${table}": in the database but not in the schema`);
+  for (const table of actual.tables.keys())
+    if (!expected.tables.has(table)) out.push(`table "${table}": in the database but not in the schema`);
 
   const compare = <T>(kind: string, want: Map<string, T>, have: Map<string, T>, show: (x: T) => string) => {
     for (const [name, w] of want) {
@@ -700,7 +767,8 @@ function drift(expected: Shape, actual: Shape): string[] {
       if (!h) out.push(`${kind} "${name}": missing in the database (schema: ${show(w)})`);
       else if (show(h) !== show(w)) out.push(`${kind} "${name}": database has ${show(h)}, schema says ${show(w)}`);
     }
-    for (const [name, h] of have) if (!want.has(name)) out.push(`${kind} "${name}": in the database (${show(h)}) but not in the schema`);
+    for (const [name, h] of have)
+      if (!want.has(name)) out.push(`${kind} "${name}": in the database (${show(h)}) but not in the schema`);
   };
   compare("index", expected.indexes, actual.indexes, describeIndex);
   compare("foreign key", expected.foreignKeys, actual.foreignKeys, describeFk);
@@ -722,9 +790,18 @@ describe("drift: the migrated database matches prisma/schema.prisma", () => {
   it("has the tables, columns, types, nullability, defaults, keys, indexes, foreign keys and enums of the schema", () => {
     const expected = expectedShape(schema);
     // Sanity: the check sees what it is meant to see.
-    expect(expected.tables.get("rate_limits")?.get("key")).toEqual({ type: "character varying(255)", nullable: false, default: null });
+    expect(expected.tables.get("rate_limits")?.get("key")).toEqual({
+      type: "character varying(255)",
+      nullable: false,
+      default: null,
+    });
     expect(expected.indexes.get("ExecutorRun_cancelKeys_idx")?.method).toBe("gin");
-    expect(expected.indexes.get("Delivery_webhookId_workspaceId_createdAt_id_idx")?.columns).toEqual(['"webhookId"', '"workspaceId"', '"createdAt" DESC', '"id" DESC']);
+    expect(expected.indexes.get("Delivery_webhookId_workspaceId_createdAt_id_idx")?.columns).toEqual([
+      '"webhookId"',
+      '"workspaceId"',
+      '"createdAt" DESC',
+      '"id" DESC',
+    ]);
     expect(actual.tables.size).toBe(expected.tables.size);
 
     expect(drift(expected, actual)).toEqual([]);
@@ -738,24 +815,101 @@ describe("drift: the migrated database matches prisma/schema.prisma", () => {
     return changed;
   };
   const cases: [string, () => string, string][] = [
-    ["a new field", () => edit(/(model User \{\n)/, "$1  driftProbe String?\n"), 'column "User"."driftProbe": missing in the database'],
-    ["a removed field", () => edit(/\n\s+disabledReason\s+String\?/, ""), 'column "Webhook"."disabledReason": in the database'],
-    ["a renamed column (@map)", () => edit(/(\n\s+secretEncrypted\s+String)/, '$1 @map("secret")'), 'column "Webhook"."secret": missing'],
-    ["a required field made optional", () => edit(/(\n\s+messageId\s+)String/, "$1String?"), 'column "Delivery"."messageId": NOT NULL in the database, schema says nullable'],
-    ["a changed type", () => edit(/(\n\s+attemptCount\s+)Int/, "$1BigInt"), 'column "Delivery"."attemptCount": type is integer, schema says bigint'],
-    ["a changed @db.VarChar length", () => edit("@db.VarChar(255)", "@db.VarChar(128)"), "type is character varying(255), schema says character varying(128)"],
-    ["a removed default", () => edit(/(\n\s+failureCount\s+Int\s+)@default\(0\)/, "$1"), 'column "Webhook"."failureCount": default is 0, schema says none'],
-    ["a changed default", () => edit('@default("queued")', '@default("waiting")'), 'column "ExecutorRun"."status": default is queued, schema says waiting'],
-    ["a new model", () => `${schema}\nmodel DriftProbe {\n  id String @id\n}\n`, 'table "DriftProbe": missing in the database'],
-    ["a changed @@map", () => edit('@@map("rate_limits")', '@@map("rate_limit")'), 'table "rate_limit": missing in the database'],
-    ["a new index", () => edit(/(\n\s+@@index\(\[createdAt\]\)\n\s+@@index\(\[status, nextAttemptAt\]\))/, "$1\n  @@index([eventId])"), 'index "Delivery_eventId_idx": missing'],
-    ["an index column order", () => edit("@@index([status, wakeAt])", "@@index([wakeAt, status])"), 'index "ExecutorRun_wakeAt_status_idx": missing'],
-    ["an index sort direction", () => edit("@@index([webhookId, workspaceId, eventType, createdAt(sort: Desc), id(sort: Desc)])", "@@index([webhookId, workspaceId, eventType, createdAt, id(sort: Desc)])"), 'index "Delivery_webhookId_workspaceId_eventType_createdAt_id_idx": database has INDEX ON "Delivery" USING btree ("webhookId", "workspaceId", "eventType", "createdAt" DESC, "id" DESC)'],
-    ["an index method", () => edit("@@index([cancelKeys], type: Gin)", "@@index([cancelKeys])"), 'index "ExecutorRun_cancelKeys_idx": database has INDEX ON "ExecutorRun" USING gin'],
-    ["a new unique constraint", () => edit(/(\n\s+messageId\s+String)/, "$1 @unique"), 'index "Delivery_messageId_key": missing'],
-    ["a changed primary key", () => edit("@@id([workspaceId, key])", "@@id([key, workspaceId])"), 'index "IdempotencyKey_pkey": database has PRIMARY KEY ON "IdempotencyKey" USING btree ("workspaceId", "key")'],
-    ["a changed referential action", () => edit(/(user\s+User\s+@relation\(fields: \[userId\], references: \[id\], onDelete: )Cascade/, "$1Restrict"), 'foreign key "Membership_userId_fkey": database has'],
-    ["a new enum value", () => edit(/(enum DeliveryKind \{\n\s+event)/, "$1\n  drift_probe"), 'enum "DeliveryKind": database has'],
+    [
+      "a new field",
+      () => edit(/(model User \{\n)/, "$1  driftProbe String?\n"),
+      'column "User"."driftProbe": missing in the database',
+    ],
+    [
+      "a removed field",
+      () => edit(/\n\s+disabledReason\s+String\?/, ""),
+      'column "Webhook"."disabledReason": in the database',
+    ],
+    [
+      "a renamed column (@map)",
+      () => edit(/(\n\s+secretEncrypted\s+String)/, '$1 @map("secret")'),
+      'column "Webhook"."secret": missing',
+    ],
+    [
+      "a required field made optional",
+      () => edit(/(\n\s+messageId\s+)String/, "$1String?"),
+      'column "Delivery"."messageId": NOT NULL in the database, schema says nullable',
+    ],
+    [
+      "a changed type",
+      () => edit(/(\n\s+attemptCount\s+)Int/, "$1BigInt"),
+      'column "Delivery"."attemptCount": type is integer, schema says bigint',
+    ],
+    [
+      "a changed @db.VarChar length",
+      () => edit("@db.VarChar(255)", "@db.VarChar(128)"),
+      "type is character varying(255), schema says character varying(128)",
+    ],
+    [
+      "a removed default",
+      () => edit(/(\n\s+failureCount\s+Int\s+)@default\(0\)/, "$1"),
+      'column "Webhook"."failureCount": default is 0, schema says none',
+    ],
+    [
+      "a changed default",
+      () => edit('@default("queued")', '@default("waiting")'),
+      'column "ExecutorRun"."status": default is queued, schema says waiting',
+    ],
+    [
+      "a new model",
+      () => `${schema}\nmodel DriftProbe {\n  id String @id\n}\n`,
+      'table "DriftProbe": missing in the database',
+    ],
+    [
+      "a changed @@map",
+      () => edit('@@map("rate_limits")', '@@map("rate_limit")'),
+      'table "rate_limit": missing in the database',
+    ],
+    [
+      "a new index",
+      () =>
+        edit(/(\n\s+@@index\(\[createdAt\]\)\n\s+@@index\(\[status, nextAttemptAt\]\))/, "$1\n  @@index([eventId])"),
+      'index "Delivery_eventId_idx": missing',
+    ],
+    [
+      "an index column order",
+      () => edit("@@index([status, wakeAt])", "@@index([wakeAt, status])"),
+      'index "ExecutorRun_wakeAt_status_idx": missing',
+    ],
+    [
+      "an index sort direction",
+      () =>
+        edit(
+          "@@index([webhookId, workspaceId, eventType, createdAt(sort: Desc), id(sort: Desc)])",
+          "@@index([webhookId, workspaceId, eventType, createdAt, id(sort: Desc)])",
+        ),
+      'index "Delivery_webhookId_workspaceId_eventType_createdAt_id_idx": database has INDEX ON "Delivery" USING btree ("webhookId", "workspaceId", "eventType", "createdAt" DESC, "id" DESC)',
+    ],
+    [
+      "an index method",
+      () => edit("@@index([cancelKeys], type: Gin)", "@@index([cancelKeys])"),
+      'index "ExecutorRun_cancelKeys_idx": database has INDEX ON "ExecutorRun" USING gin',
+    ],
+    [
+      "a new unique constraint",
+      () => edit(/(\n\s+messageId\s+String)/, "$1 @unique"),
+      'index "Delivery_messageId_key": missing',
+    ],
+    [
+      "a changed primary key",
+      () => edit("@@id([workspaceId, key])", "@@id([key, workspaceId])"),
+      'index "IdempotencyKey_pkey": database has PRIMARY KEY ON "IdempotencyKey" USING btree ("workspaceId", "key")',
+    ],
+    [
+      "a changed referential action",
+      () => edit(/(user\s+User\s+@relation\(fields: \[userId\], references: \[id\], onDelete: )Cascade/, "$1Restrict"),
+      'foreign key "Membership_userId_fkey": database has',
+    ],
+    [
+      "a new enum value",
+      () => edit(/(enum DeliveryKind \{\n\s+event)/, "$1\n  drift_probe"),
+      'enum "DeliveryKind": database has',
+    ],
   ];
   it.each(cases)("catches %s without a migration", (_label, mutate, message) => {
     const found = drift(expectedShape(mutate()), actual);

@@ -55,12 +55,20 @@ export async function migrate(
   try {
     await client.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
     await client.query(CREATE_TABLE);
-    const rows = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
+    const rows = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`);
+    const done = new Map(
+      rows.rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => [r.migration_name, r.checksum]),
     );
-    const done = new Map(rows.rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => [r.migration_name, r.checksum]));
     const failed = rows.rows.find((r) => !r.finished_at && !r.rolled_back_at);
-    if (failed) throw new Error(`migration ${failed.migration_name} failed earlier and needs attention (see _prisma_migrations.logs)`);
+    if (failed)
+      throw new Error(
+        `migration ${failed.migration_name} failed earlier and needs attention (see _prisma_migrations.logs)`,
+      );
     for (const m of migrations) {
       const known = done.get(m.name);
       if (known) {
@@ -75,12 +83,17 @@ export async function migrate(
       try {
         await client.query("BEGIN");
         await client.query(m.sql);
-        await client.query(`UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await client.query(
+          `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
+          [id],
+        );
         await client.query("COMMIT");
       } catch (err) {
         // Best effort: a dead connection must not hide the migration's own error.
         await client.query("ROLLBACK").catch(() => undefined);
-        await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, String(err)]).catch(() => undefined);
+        await client
+          .query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, String(err)])
+          .catch(() => undefined);
         throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
       }
       applied.push(m.name);

@@ -16,8 +16,7 @@ import { decryptSecret } from "@/lib/webhooks/secret";
  */
 
 export type AttemptOutcome =
-  | { done: true; status: "succeeded" | "failed" | "cancelled" }
-  | { done: false; retryInSeconds: number };
+  { done: true; status: "succeeded" | "failed" | "cancelled" } | { done: false; retryInSeconds: number };
 
 function describeFailure(r: DeliveryResult): string | null {
   if (r.ok) return null;
@@ -25,8 +24,15 @@ function describeFailure(r: DeliveryResult): string | null {
   return `endpoint answered ${r.status ?? "?"}`;
 }
 
-async function finishWithout(deliveryId: string, status: "cancelled" | "failed", error: string): Promise<AttemptOutcome> {
-  await db.delivery.updateMany({ where: { id: deliveryId, status: "pending" }, data: { status, error, nextAttemptAt: null } });
+async function finishWithout(
+  deliveryId: string,
+  status: "cancelled" | "failed",
+  error: string,
+): Promise<AttemptOutcome> {
+  await db.delivery.updateMany({
+    where: { id: deliveryId, status: "pending" },
+    data: { status, error, nextAttemptAt: null },
+  });
   return { done: true, status };
 }
 
@@ -36,7 +42,9 @@ type Loaded = Pick<Delivery, "status" | "attemptCount" | "nextAttemptAt" | "kind
 };
 
 async function load(deliveryId: string): Promise<Loaded | undefined> {
-  const rows = await db.$queryRaw<Array<Omit<Loaded, "webhook"> & { webhookId: string | null } & Omit<NonNullable<Loaded["webhook"]>, "id">>>`
+  const rows = await db.$queryRaw<
+    Array<Omit<Loaded, "webhook"> & { webhookId: string | null } & Omit<NonNullable<Loaded["webhook"]>, "id">>
+  >`
     SELECT d.status::text AS status, d."attemptCount", d."nextAttemptAt", d.kind::text AS kind, d.payload, d."messageId",
            w.id AS "webhookId", w.url, w."isActive", w."disabledReason", w."secretEncrypted"
       FROM "Delivery" d LEFT JOIN "Webhook" w ON w.id = d."webhookId" AND w."workspaceId" = d."workspaceId"
@@ -44,7 +52,10 @@ async function load(deliveryId: string): Promise<Loaded | undefined> {
   const r = rows[0];
   if (!r) return undefined;
   const { webhookId, url, isActive, disabledReason, secretEncrypted, ...delivery } = r;
-  return { ...delivery, webhook: webhookId === null ? null : { id: webhookId, url, isActive, disabledReason, secretEncrypted } };
+  return {
+    ...delivery,
+    webhook: webhookId === null ? null : { id: webhookId, url, isActive, disabledReason, secretEncrypted },
+  };
 }
 
 export async function attemptDelivery(deliveryId: string, attempt: number): Promise<AttemptOutcome> {
@@ -60,7 +71,11 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
   const webhook = delivery.webhook;
   if (!webhook) return finishWithout(deliveryId, "cancelled", "webhook was deleted");
   if (!webhook.isActive && delivery.kind === "event") {
-    return finishWithout(deliveryId, "cancelled", `endpoint is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ""}`);
+    return finishWithout(
+      deliveryId,
+      "cancelled",
+      `endpoint is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ""}`,
+    );
   }
 
   const secret = decryptSecret(webhook.secretEncrypted, webhook.id);
@@ -75,14 +90,26 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
   const gone = result.status === 410;
   const honoursRetryAfter = result.status === 429 || result.status === 503;
   const retryIn =
-    result.ok || gone || delivery.kind !== "event" ? null : retryDelaySeconds(attempt, honoursRetryAfter ? result.retryAfterSeconds : undefined);
+    result.ok || gone || delivery.kind !== "event"
+      ? null
+      : retryDelaySeconds(attempt, honoursRetryAfter ? result.retryAfterSeconds : undefined);
   const final = retryIn === null;
   const status = result.ok ? "succeeded" : final ? "failed" : "pending";
   const error = describeFailure(result);
 
   const nextAttemptAt = retryIn === null ? null : new Date(Date.now() + retryIn * 1000);
   const attemptRow: Prisma.DeliveryAttemptCreateManyArgs = {
-    data: [{ id: newId("att"), deliveryId, attemptNumber: attempt, startedAt, statusCode: result.status ?? null, durationMs: result.durationMs, error }],
+    data: [
+      {
+        id: newId("att"),
+        deliveryId,
+        attemptNumber: attempt,
+        startedAt,
+        statusCode: result.status ?? null,
+        durationMs: result.durationMs,
+        error,
+      },
+    ],
     skipDuplicates: true,
   };
   const deliveryUpdate: Prisma.DeliveryUpdateArgs = {
@@ -138,5 +165,7 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
        WHERE id = ${deliveryId}`;
   }
 
-  return retryIn === null ? { done: true, status: result.ok ? "succeeded" : "failed" } : { done: false, retryInSeconds: retryIn };
+  return retryIn === null
+    ? { done: true, status: result.ok ? "succeeded" : "failed" }
+    : { done: false, retryInSeconds: retryIn };
 }

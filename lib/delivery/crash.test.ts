@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as listRoute from "@/app/api/v1/webhooks/route";
-import { waitFor } from "@/inngest/embedded/testing";
+import { waitFor } from "@/test/support/executor";
 import { db } from "@/lib/db";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
-import { call, makeTenant, request } from "@/lib/testing/api";
-import { startReceiver, testTls, useTestTargets, type Receiver } from "@/lib/testing/https-receiver";
+import { call, makeTenant, request } from "@/test/support/api";
+import { startReceiver, testTls, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 /**
@@ -17,7 +17,7 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
 const apps: ChildProcess[] = [];
 
 function startApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "lib/testing/executor-process.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/executor-process.ts"], {
     env: {
       ...process.env,
       WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",
@@ -51,7 +51,13 @@ describe("crash recovery", () => {
     const t = await makeTenant("crash");
     const hooks: WebhookView[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await call<WebhookView>(listRoute.POST, request("POST", "/api/v1/webhooks", { auth: { key: t.key }, body: { url: `${receiver.url}?h=${i}`, events: ["call.ended"] } }));
+      const res = await call<WebhookView>(
+        listRoute.POST,
+        request("POST", "/api/v1/webhooks", {
+          auth: { key: t.key },
+          body: { url: `${receiver.url}?h=${i}`, events: ["call.ended"] },
+        }),
+      );
       hooks.push(res.body.data);
     }
     // The receiver fails the first attempt of every third message and answers slowly.
@@ -82,7 +88,11 @@ describe("crash recovery", () => {
     expect(deliveredBeforeCrash).toBeLessThan(200);
 
     await startApp();
-    await waitFor(async () => (await db.delivery.count({ where: { workspaceId: t.workspaceId, status: "succeeded" } })) === 200, "all 200 deliveries", 120_000);
+    await waitFor(
+      async () => (await db.delivery.count({ where: { workspaceId: t.workspaceId, status: "succeeded" } })) === 200,
+      "all 200 deliveries",
+      120_000,
+    );
 
     const deliveries = await db.delivery.findMany({ where: { workspaceId: t.workspaceId } });
     expect(deliveries).toHaveLength(200);

@@ -10,14 +10,20 @@ import * as deliveryRoute from "@/app/api/v1/webhooks/[id]/deliveries/[deliveryI
 import * as replayRoute from "@/app/api/v1/webhooks/[id]/deliveries/[deliveryId]/replay/route";
 import type { EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { ensureEmbeddedExecutor } from "@/inngest/embedded/start";
-import { waitFor } from "@/inngest/embedded/testing";
+import { waitFor } from "@/test/support/executor";
 import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
 import { purgeExpired } from "@/lib/delivery/retention";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
-import { call, makeTenant, request, type Tenant } from "@/lib/testing/api";
-import { setTestEnv, startReceiver, useTestTargets, type Receiver, type ReceivedRequest } from "@/lib/testing/https-receiver";
+import { call, makeTenant, request, type Tenant } from "@/test/support/api";
+import {
+  setTestEnv,
+  startReceiver,
+  useTestTargets,
+  type Receiver,
+  type ReceivedRequest,
+} from "@/test/support/https-receiver";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 let executor: EmbeddedExecutor | null;
@@ -53,7 +59,10 @@ beforeEach(() => undefined);
 const CALL_ENDED = findEventType("call.ended")!.example;
 
 async function subscribe(t: Tenant, url: string, events: string[]): Promise<WebhookView> {
-  const res = await call<WebhookView>(listRoute.POST, request("POST", "/api/v1/webhooks", { auth: { key: t.key }, body: { url, events } }));
+  const res = await call<WebhookView>(
+    listRoute.POST,
+    request("POST", "/api/v1/webhooks", { auth: { key: t.key }, body: { url, events } }),
+  );
   expect(res.status).toBe(201);
   return res.body.data;
 }
@@ -69,17 +78,25 @@ function verify(secret: string, q: ReceivedRequest): unknown {
 }
 
 const deliveriesOf = (t: Tenant, webhookId: string, query = "") =>
-  call<DeliveryView[]>(deliveriesRoute.GET, request("GET", `/api/v1/webhooks/${webhookId}/deliveries${query}`, { auth: { key: t.key } }), { id: webhookId });
+  call<DeliveryView[]>(
+    deliveriesRoute.GET,
+    request("GET", `/api/v1/webhooks/${webhookId}/deliveries${query}`, { auth: { key: t.key } }),
+    { id: webhookId },
+  );
 
 /** The webhook's newest delivery, once fan-out (asynchronous) has made it. */
 const newestDelivery = (t: Tenant, webhookId: string) =>
   waitFor(async () => (await deliveriesOf(t, webhookId)).body.data[0], `a delivery for ${webhookId}`);
 
 const settled = (id: string) =>
-  waitFor(async () => {
-    const d = await db.delivery.findUnique({ where: { id } });
-    return d && d.status !== "pending" ? d : null;
-  }, `delivery ${id} to settle`, 30_000);
+  waitFor(
+    async () => {
+      const d = await db.delivery.findUnique({ where: { id } });
+      return d && d.status !== "pending" ? d : null;
+    },
+    `delivery ${id} to settle`,
+    30_000,
+  );
 
 describe("publish and fan-out", () => {
   it("reaches every subscribed active webhook and only those, each verifiable with standardwebhooks", async () => {
@@ -88,21 +105,35 @@ describe("publish and fan-out", () => {
     const w2 = await subscribe(a, r2.url, ["call.ended", "call.missed"]);
     await subscribe(a, r3.url, ["call.missed"]); // not subscribed to call.ended
     const w4 = await subscribe(a, r4.url, ["call.ended"]);
-    await call(itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${w4.id}`, { auth: { key: a.key }, body: { isActive: false } }), { id: w4.id });
+    await call(
+      itemRoute.PATCH,
+      request("PATCH", `/api/v1/webhooks/${w4.id}`, { auth: { key: a.key }, body: { isActive: false } }),
+      { id: w4.id },
+    );
     const rb = await receiver();
     await subscribe(b, rb.url, ["call.ended"]); // another workspace
 
     const res = await call<{ id: string; webhooks: number }>(
       eventsRoute.POST,
-      request("POST", "/api/v1/events", { auth: { key: a.key }, body: { type: "call.ended", data: CALL_ENDED, timestamp: "2026-04-18T14:23:10.000Z" } }),
+      request("POST", "/api/v1/events", {
+        auth: { key: a.key },
+        body: { type: "call.ended", data: CALL_ENDED, timestamp: "2026-04-18T14:23:10.000Z" },
+      }),
     );
     expect(res.status).toBe(202);
     expect(res.body.data).toMatchObject({ id: expect.stringMatching(/^evt_/), webhooks: 2 });
 
     await waitFor(() => eventsOf(r1).length === 1 && eventsOf(r2).length === 1, "both deliveries");
-    for (const [r, w] of [[r1, w1], [r2, w2]] as const) {
+    for (const [r, w] of [
+      [r1, w1],
+      [r2, w2],
+    ] as const) {
       const q = eventsOf(r)[0]!;
-      expect(verify(w.secret, q)).toEqual({ type: "call.ended", timestamp: "2026-04-18T14:23:10.000Z", data: CALL_ENDED });
+      expect(verify(w.secret, q)).toEqual({
+        type: "call.ended",
+        timestamp: "2026-04-18T14:23:10.000Z",
+        data: CALL_ENDED,
+      });
       expect(q.headers["webhook-id"]).toMatch(/^msg_/);
       expect(q.headers["content-type"]).toBe("application/json");
     }
@@ -114,7 +145,13 @@ describe("publish and fan-out", () => {
     const done = await settled(d.id);
     expect(done).toMatchObject({ status: "succeeded", success: true, statusCode: 200, attemptCount: 1 });
     const view = (await deliveriesOf(a, w1.id)).body.data[0]!;
-    expect(view).toMatchObject({ kind: "event", eventType: "call.ended", success: true, statusCode: 200, response: { status: 200, body: "ok", bodyTruncated: false } });
+    expect(view).toMatchObject({
+      kind: "event",
+      eventType: "call.ended",
+      success: true,
+      statusCode: 200,
+      response: { status: 200, body: "ok", bodyTruncated: false },
+    });
     expect(view.payload).toEqual({ type: "call.ended", timestamp: "2026-04-18T14:23:10.000Z", data: CALL_ENDED });
     expect(view.messageId).toBe(eventsOf(r1)[0]!.headers["webhook-id"]);
     expect(view.attempts).toHaveLength(1);
@@ -122,15 +159,24 @@ describe("publish and fan-out", () => {
   });
 
   it("validates data against the catalog schema and returns the first answer for a repeated Idempotency-Key", async () => {
-    const bad = await call(eventsRoute.POST, request("POST", "/api/v1/events", { auth: { key: a.key }, body: { type: "call.ended", data: { callId: 5 } } }));
+    const bad = await call(
+      eventsRoute.POST,
+      request("POST", "/api/v1/events", { auth: { key: a.key }, body: { type: "call.ended", data: { callId: 5 } } }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error?.details?.map((d) => d.field)).toContain("data.callId");
-    const unknown = await call(eventsRoute.POST, request("POST", "/api/v1/events", { auth: { key: a.key }, body: { type: "call.nope", data: {} } }));
+    const unknown = await call(
+      eventsRoute.POST,
+      request("POST", "/api/v1/events", { auth: { key: a.key }, body: { type: "call.nope", data: {} } }),
+    );
     expect(unknown.status).toBe(400);
 
     const before = await db.event.count({ where: { workspaceId: a.workspaceId } });
     const send = (body: unknown) =>
-      call<{ id: string }>(eventsRoute.POST, request("POST", "/api/v1/events", { auth: { key: a.key }, body, headers: { "idempotency-key": "order-42" } }));
+      call<{ id: string }>(
+        eventsRoute.POST,
+        request("POST", "/api/v1/events", { auth: { key: a.key }, body, headers: { "idempotency-key": "order-42" } }),
+      );
     const first = await send({ type: "call.missed", data: findEventType("call.missed")!.example });
     const again = await send({ type: "call.missed", data: findEventType("call.missed")!.example });
     expect(first.status).toBe(202);
@@ -138,7 +184,10 @@ describe("publish and fan-out", () => {
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     expect(again.body).toEqual(first.body);
     expect(await db.event.count({ where: { workspaceId: a.workspaceId } })).toBe(before + 1);
-    const different = await send({ type: "call.missed", data: { ...(findEventType("call.missed")!.example as Record<string, unknown>), reason: "busy" } });
+    const different = await send({
+      type: "call.missed",
+      data: { ...(findEventType("call.missed")!.example as Record<string, unknown>), reason: "busy" },
+    });
     expect(different.status).toBe(409);
   });
 });
@@ -161,7 +210,13 @@ describe("retries and status handling", () => {
     expect(got).toHaveLength(3);
     expect(new Set(got.map((q) => q.headers["webhook-id"])).size).toBe(1);
     for (const q of got) verify(w.secret, q);
-    const view = (await call<DeliveryView>(deliveryRoute.GET, request("GET", `/api/v1/webhooks/${w.id}/deliveries/${d!.id}`, { auth: { key: a.key } }), { id: w.id, deliveryId: d!.id })).body.data;
+    const view = (
+      await call<DeliveryView>(
+        deliveryRoute.GET,
+        request("GET", `/api/v1/webhooks/${w.id}/deliveries/${d!.id}`, { auth: { key: a.key } }),
+        { id: w.id, deliveryId: d!.id },
+      )
+    ).body.data;
     expect(view.attempts.map((x) => x.statusCode)).toEqual([500, 500, 200]);
     expect(view.attempts[1]!.durationMs).toBeGreaterThanOrEqual(0);
     // ~1 s between attempts (the fast test schedule, ±10 % jitter)
@@ -194,7 +249,10 @@ describe("retries and status handling", () => {
     r.setHandler((q, res) => {
       res.writeHead(q.body.includes("webhook.probe") ? 200 : 410).end();
     });
-    await publishEvent(a.workspaceId, { type: "voicemail.received", data: findEventType("voicemail.received")!.example });
+    await publishEvent(a.workspaceId, {
+      type: "voicemail.received",
+      data: findEventType("voicemail.received")!.example,
+    });
     const d = await newestDelivery(a, w.id);
     const done = await settled(d!.id);
     expect(done).toMatchObject({ status: "failed", statusCode: 410, attemptCount: 1 });
@@ -212,7 +270,11 @@ describe("retries and status handling", () => {
     });
     const data = findEventType("appointment.cancelled")!.example;
     for (let i = 0; i < 3; i++) await publishEvent(a.workspaceId, { type: "appointment.cancelled", data });
-    await waitFor(async () => (await db.delivery.count({ where: { webhookId: w.id, status: "failed" } })) === 3, "3 failed deliveries", 30_000);
+    await waitFor(
+      async () => (await db.delivery.count({ where: { webhookId: w.id, status: "failed" } })) === 3,
+      "3 failed deliveries",
+      30_000,
+    );
     expect(eventsOf(r)).toHaveLength(12); // 3 deliveries × 4 attempts
     const hook = await db.webhook.findUniqueOrThrow({ where: { id: w.id } });
     expect(hook.failureCount).toBe(3);
@@ -229,11 +291,15 @@ describe("retries and status handling", () => {
       const r = await receiver();
       const w = await subscribe(a, r.url, ["call.missed"]);
       r.setHandler((q, res) => {
-      res.writeHead(q.body.includes("webhook.probe") ? 200 : 500).end();
-    });
+        res.writeHead(q.body.includes("webhook.probe") ? 200 : 500).end();
+      });
       await publishEvent(a.workspaceId, { type: "call.missed", data: findEventType("call.missed")!.example });
       await waitFor(() => eventsOf(r).length === 1, "first attempt");
-      const del = await call(itemRoute.DELETE, request("DELETE", `/api/v1/webhooks/${w.id}`, { auth: { key: a.key } }), { id: w.id });
+      const del = await call(
+        itemRoute.DELETE,
+        request("DELETE", `/api/v1/webhooks/${w.id}`, { auth: { key: a.key } }),
+        { id: w.id },
+      );
       expect(del.status).toBe(200);
       await new Promise((res) => setTimeout(res, 3500));
       expect(eventsOf(r)).toHaveLength(1);
@@ -252,26 +318,49 @@ describe("test events and replay", () => {
   it("sends the catalog example of any type as kind test, never retried", async () => {
     const r = await receiver();
     const w = await subscribe(a, r.url, ["call.ended"]);
-    const res = await call<DeliveryView>(testRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: a.key }, body: { event: "appointment.scheduled" } }), { id: w.id });
+    const res = await call<DeliveryView>(
+      testRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/test`, {
+        auth: { key: a.key },
+        body: { event: "appointment.scheduled" },
+      }),
+      { id: w.id },
+    );
     expect(res.status).toBe(202);
     expect(res.body.data).toMatchObject({ kind: "test", eventType: "appointment.scheduled", status: "pending" });
     const done = await settled(res.body.data.id);
     expect(done.status).toBe("succeeded");
     const body = verify(w.secret, eventsOf(r)[0]!);
-    expect(body).toMatchObject({ type: "appointment.scheduled", test: true, data: findEventType("appointment.scheduled")!.example });
+    expect(body).toMatchObject({
+      type: "appointment.scheduled",
+      test: true,
+      data: findEventType("appointment.scheduled")!.example,
+    });
 
     r.setHandler((q, res2) => {
       res2.writeHead(q.body.includes("webhook.probe") ? 200 : 500).end("broken");
     });
-    const failing = await call<DeliveryView>(testRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: a.key }, body: { event: "call.ended" } }), { id: w.id });
+    const failing = await call<DeliveryView>(
+      testRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: a.key }, body: { event: "call.ended" } }),
+      { id: w.id },
+    );
     const f = await settled(failing.body.data.id);
     expect(f).toMatchObject({ status: "failed", attemptCount: 1, nextAttemptAt: null });
     await new Promise((res2) => setTimeout(res2, 1500));
     expect(eventsOf(r)).toHaveLength(2);
 
-    const bad = await call(testRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: a.key }, body: { event: "nope" } }), { id: w.id });
+    const bad = await call(
+      testRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: a.key }, body: { event: "nope" } }),
+      { id: w.id },
+    );
     expect(bad.status).toBe(400);
-    const other = await call(testRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: b.key }, body: { event: "call.ended" } }), { id: w.id });
+    const other = await call(
+      testRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: b.key }, body: { event: "call.ended" } }),
+      { id: w.id },
+    );
     expect(other.status).toBe(404);
   });
 
@@ -281,17 +370,34 @@ describe("test events and replay", () => {
       res.writeHead(q.body.includes("webhook.probe") ? 200 : 500).end("nope");
     });
     const w = await subscribe(a, r.url, ["appointment.rescheduled"]);
-    await publishEvent(a.workspaceId, { type: "appointment.rescheduled", data: findEventType("appointment.rescheduled")!.example });
+    await publishEvent(a.workspaceId, {
+      type: "appointment.rescheduled",
+      data: findEventType("appointment.rescheduled")!.example,
+    });
     const orig = await newestDelivery(a, w.id);
     const failed = await settled(orig!.id);
     expect(failed.attemptCount).toBe(4);
 
     // fix the endpoint: move to a new receiver, rotate the secret
     const fixed = await receiver();
-    await call(itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: { key: a.key }, body: { url: fixed.url, isActive: true } }), { id: w.id });
-    const newSecret = (await call<WebhookView>(rotateRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/rotate-secret`, { auth: { key: a.key } }), { id: w.id })).body.data.secret;
+    await call(
+      itemRoute.PATCH,
+      request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: { key: a.key }, body: { url: fixed.url, isActive: true } }),
+      { id: w.id },
+    );
+    const newSecret = (
+      await call<WebhookView>(
+        rotateRoute.POST,
+        request("POST", `/api/v1/webhooks/${w.id}/rotate-secret`, { auth: { key: a.key } }),
+        { id: w.id },
+      )
+    ).body.data.secret;
 
-    const res = await call<DeliveryView>(replayRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/deliveries/${orig!.id}/replay`, { auth: { key: a.key } }), { id: w.id, deliveryId: orig!.id });
+    const res = await call<DeliveryView>(
+      replayRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/deliveries/${orig!.id}/replay`, { auth: { key: a.key } }),
+      { id: w.id, deliveryId: orig!.id },
+    );
     expect(res.status).toBe(202);
     expect(res.body.data).toMatchObject({ kind: "replay", replayOf: orig!.id, messageId: orig!.messageId });
     const done = await settled(res.body.data.id);
@@ -304,13 +410,24 @@ describe("test events and replay", () => {
     expect((await db.delivery.findUniqueOrThrow({ where: { id: orig!.id } })).attemptCount).toBe(4);
     expect(eventsOf(fixed)).toHaveLength(1);
 
-    for (const [t, hook, dlv] of [[b, w.id, orig!.id], [a, w.id, "dlv_0000000000nothing"]] as const) {
-      const nf = await call(replayRoute.POST, request("POST", `/api/v1/webhooks/${hook}/deliveries/${dlv}/replay`, { auth: { key: t.key } }), { id: hook, deliveryId: dlv });
+    for (const [t, hook, dlv] of [
+      [b, w.id, orig!.id],
+      [a, w.id, "dlv_0000000000nothing"],
+    ] as const) {
+      const nf = await call(
+        replayRoute.POST,
+        request("POST", `/api/v1/webhooks/${hook}/deliveries/${dlv}/replay`, { auth: { key: t.key } }),
+        { id: hook, deliveryId: dlv },
+      );
       expect(nf.status).toBe(404);
     }
     // another webhook of the same workspace cannot replay this delivery
     const w2 = await subscribe(a, fixed.url, ["call.ended"]);
-    const cross = await call(replayRoute.POST, request("POST", `/api/v1/webhooks/${w2.id}/deliveries/${orig!.id}/replay`, { auth: { key: a.key } }), { id: w2.id, deliveryId: orig!.id });
+    const cross = await call(
+      replayRoute.POST,
+      request("POST", `/api/v1/webhooks/${w2.id}/deliveries/${orig!.id}/replay`, { auth: { key: a.key } }),
+      { id: w2.id, deliveryId: orig!.id },
+    );
     expect(cross.status).toBe(404);
   });
 });
@@ -341,7 +458,17 @@ describe("delivery log", () => {
     const p3 = await deliveriesOf(a, w.id, "?limit=10&page=3");
     expect(p3.body.data.map((d) => d.messageId)).toEqual(["msg_log4", "msg_log3", "msg_log2", "msg_log1", "msg_log0"]);
     const failed = await deliveriesOf(a, w.id, "?success=false&limit=100");
-    expect(failed.body.data.map((d) => d.messageId)).toEqual(["msg_log24", "msg_log21", "msg_log18", "msg_log15", "msg_log12", "msg_log9", "msg_log6", "msg_log3", "msg_log0"]);
+    expect(failed.body.data.map((d) => d.messageId)).toEqual([
+      "msg_log24",
+      "msg_log21",
+      "msg_log18",
+      "msg_log15",
+      "msg_log12",
+      "msg_log9",
+      "msg_log6",
+      "msg_log3",
+      "msg_log0",
+    ]);
     expect(failed.body.pagination?.total).toBe(9);
     const ok = await deliveriesOf(a, w.id, "?success=true");
     expect(ok.body.pagination).toEqual({ page: 1, limit: 20, total: 16, totalPages: 1 });
@@ -361,11 +488,32 @@ describe("delivery log", () => {
     const old = new Date(Date.now() - 31 * 86_400_000);
     await db.delivery.createMany({
       data: [
-        { id: "dlv_oldgone000001", workspaceId: a.workspaceId, webhookId: "whk_deleted00000001", messageId: "msg_o1", eventType: "call.ended", kind: "event", payload: "{}", url: "https://x.example", createdAt: old },
-        { id: "dlv_fresh0000001", workspaceId: a.workspaceId, webhookId: "whk_deleted00000001", messageId: "msg_o2", eventType: "call.ended", kind: "event", payload: "{}", url: "https://x.example" },
+        {
+          id: "dlv_oldgone000001",
+          workspaceId: a.workspaceId,
+          webhookId: "whk_deleted00000001",
+          messageId: "msg_o1",
+          eventType: "call.ended",
+          kind: "event",
+          payload: "{}",
+          url: "https://x.example",
+          createdAt: old,
+        },
+        {
+          id: "dlv_fresh0000001",
+          workspaceId: a.workspaceId,
+          webhookId: "whk_deleted00000001",
+          messageId: "msg_o2",
+          eventType: "call.ended",
+          kind: "event",
+          payload: "{}",
+          url: "https://x.example",
+        },
       ],
     });
-    await db.deliveryAttempt.create({ data: { id: "att_old1", deliveryId: "dlv_oldgone000001", attemptNumber: 1, startedAt: old, durationMs: 5 } });
+    await db.deliveryAttempt.create({
+      data: { id: "att_old1", deliveryId: "dlv_oldgone000001", attemptNumber: 1, startedAt: old, durationMs: 5 },
+    });
     const res = await purgeExpired();
     expect(res.deliveries).toBeGreaterThanOrEqual(1);
     expect(await db.delivery.findUnique({ where: { id: "dlv_oldgone000001" } })).toBeNull();

@@ -39,7 +39,10 @@ export async function recordDeliveryOutcome(
         ? `Every delivery failed for ${Math.floor(failingDays)} days`
         : null;
   if (reason) {
-    await tx.webhook.updateMany({ where: { id: webhookId, isActive: true }, data: { isActive: false, disabledReason: reason, disabledAt: outcome.at } });
+    await tx.webhook.updateMany({
+      where: { id: webhookId, isActive: true },
+      data: { isActive: false, disabledReason: reason, disabledAt: outcome.at },
+    });
     log.warn("webhook endpoint disabled", { webhookId, reason });
   }
 }

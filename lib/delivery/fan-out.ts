@@ -14,7 +14,14 @@ export async function createDeliveriesForEvent(eventId: string): Promise<Made[]>
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${eventId}))`;
     // One round trip for the three reads (deliveries already made, the event, its subscribed active
     // webhooks in creation order): half the CPU of three Prisma queries (scripts/bench).
-    const [found] = await tx.$queryRaw<Array<Pick<Event, "workspaceId" | "type" | "timestamp" | "data"> & { existing: Made[] | null; webhooks: Pick<Webhook, "id" | "url">[] | null }>>`
+    const [found] = await tx.$queryRaw<
+      Array<
+        Pick<Event, "workspaceId" | "type" | "timestamp" | "data"> & {
+          existing: Made[] | null;
+          webhooks: Pick<Webhook, "id" | "url">[] | null;
+        }
+      >
+    >`
       SELECT e."workspaceId", e.type, e.timestamp, e.data,
              (SELECT json_agg(json_build_object('deliveryId', d.id, 'webhookId', d."webhookId"))
                 FROM "Delivery" d WHERE d."eventId" = e.id AND d.kind = 'event') AS existing,
@@ -23,7 +30,10 @@ export async function createDeliveriesForEvent(eventId: string): Promise<Made[]>
         FROM "Event" e WHERE e.id = ${eventId}`;
     if (!found) {
       // No event (purged): still return deliveries made earlier, as before.
-      const existing = await tx.delivery.findMany({ where: { eventId, kind: "event" }, select: { id: true, webhookId: true } });
+      const existing = await tx.delivery.findMany({
+        where: { eventId, kind: "event" },
+        select: { id: true, webhookId: true },
+      });
       return existing.map((d) => ({ deliveryId: d.id, webhookId: d.webhookId }));
     }
     if (found.existing?.length) return found.existing;

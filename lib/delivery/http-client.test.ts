@@ -19,7 +19,7 @@ import {
   useTestTargets,
   type Receiver,
   type TcpTrap,
-} from "@/lib/testing/https-receiver";
+} from "@/test/support/https-receiver";
 
 const PUBLIC_V4 = "93.184.216.34";
 
@@ -55,7 +55,13 @@ afterAll(async () => {
 });
 
 function send(url: string, extra: Partial<Parameters<typeof sendWebhookRequest>[0]> = {}): Promise<DeliveryResult> {
-  return sendWebhookRequest({ url, body: '{"type":"webhook.probe"}', headers: { "webhook-id": "msg_test" }, timeoutMs: 3_000, ...extra });
+  return sendWebhookRequest({
+    url,
+    body: '{"type":"webhook.probe"}',
+    headers: { "webhook-id": "msg_test" },
+    timeoutMs: 3_000,
+    ...extra,
+  });
 }
 
 describe("SSRF: hostile targets are refused before any byte is sent", () => {
@@ -180,7 +186,10 @@ describe("SSRF: connect-time checks", () => {
       const resolver = fakeResolver({ "sneaky.test": "127.0.0.1" });
       const byName = await send(`https://sneaky.test:${trap.port}/`, { resolver });
       const byIp = await send(`https://127.0.0.1:${trap.port}/`, { resolver });
-      expect(byName.error).toMatchObject({ kind: "blocked", message: expect.stringMatching(/sneaky\.test resolves to 127\.0\.0\.1/) });
+      expect(byName.error).toMatchObject({
+        kind: "blocked",
+        message: expect.stringMatching(/sneaky\.test resolves to 127\.0\.0\.1/),
+      });
       expect(byIp.error?.kind).toBe("blocked");
       expect(resolver.calls).toEqual(["sneaky.test"]);
       expect(trap.connections()).toBe(0);
@@ -193,7 +202,11 @@ describe("SSRF: connect-time checks", () => {
   it("the dispatcher itself refuses IP literals and http:, even without URL validation", async () => {
     targets("");
     const dispatcher = getWebhookDispatcher(fakeResolver({}));
-    for (const url of [`https://127.0.0.1:${trap4.port}/`, `https://[::1]:${trap6.port}/`, `http://127.0.0.1:${trap4.port}/`]) {
+    for (const url of [
+      `https://127.0.0.1:${trap4.port}/`,
+      `https://[::1]:${trap6.port}/`,
+      `http://127.0.0.1:${trap4.port}/`,
+    ]) {
       const err = await request(url, { method: "POST", body: "x", dispatcher }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BlockedTargetError);
     }
@@ -446,7 +459,11 @@ describe("sendWebhookRequest against a real HTTPS receiver", () => {
       res.writeHead(429, { "retry-after": "120" });
       res.end();
     });
-    expect(await send(receiver.urlFor("receiver.test"), { resolver })).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 120 });
+    expect(await send(receiver.urlFor("receiver.test"), { resolver })).toMatchObject({
+      ok: false,
+      status: 429,
+      retryAfterSeconds: 120,
+    });
     const at = new Date(Date.now() + 90_000).toUTCString();
     receiver.setHandler((_req, res) => {
       res.writeHead(503, { "retry-after": at });
@@ -463,7 +480,11 @@ describe("sendWebhookRequest against a real HTTPS receiver", () => {
     receiver.setHandler(() => undefined);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const result = await send(receiver.urlFor("receiver.test"), { resolver, signal: controller.signal, timeoutMs: 5_000 });
+    const result = await send(receiver.urlFor("receiver.test"), {
+      resolver,
+      signal: controller.signal,
+      timeoutMs: 5_000,
+    });
     expect(result.error).toMatchObject({ kind: "network", message: "Request aborted" });
   });
 });
@@ -482,9 +503,12 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 
-  it.each([undefined, "", "-5", "1.5", "soon", "Wed, 01 Jan 2025 12:01:30", "99999999999999999999"])("%j -> undefined", (value) => {
-    expect(parseRetryAfter(value, now)).toBeUndefined();
-  });
+  it.each([undefined, "", "-5", "1.5", "soon", "Wed, 01 Jan 2025 12:01:30", "99999999999999999999"])(
+    "%j -> undefined",
+    (value) => {
+      expect(parseRetryAfter(value, now)).toBeUndefined();
+    },
+  );
 });
 
 describe("trimPartialUtf8", () => {

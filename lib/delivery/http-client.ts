@@ -54,7 +54,8 @@ const FORBIDDEN_REQUEST_HEADERS = new Set([
   "trailer",
 ]);
 
-export type DeliveryErrorKind = "blocked" | "timeout" | "tls" | "connection_refused" | "dns" | "reset" | "redirect" | "network";
+export type DeliveryErrorKind =
+  "blocked" | "timeout" | "tls" | "connection_refused" | "dns" | "reset" | "redirect" | "network";
 
 export interface DeliveryError {
   kind: DeliveryErrorKind;
@@ -104,7 +105,10 @@ function pinnedLookup(resolver: Resolver): LookupFunction {
         if (!first) {
           callback(new TargetResolutionError(hostname), "");
         } else if (options.all) {
-          callback(null, wanted.map((a) => ({ address: a.address, family: a.family })));
+          callback(
+            null,
+            wanted.map((a) => ({ address: a.address, family: a.family })),
+          );
         } else {
           callback(null, first.address, first.family);
         }
@@ -142,7 +146,10 @@ function createAgent(resolver: Resolver, extraCaPath: string | undefined): Agent
   });
   const connect: buildConnector.connector = (opts, callback) => {
     if (opts.protocol !== "https:") {
-      callback(new BlockedTargetError(`Refusing ${opts.protocol} connection: only https is allowed`, opts.hostname), null);
+      callback(
+        new BlockedTargetError(`Refusing ${opts.protocol} connection: only https is allowed`, opts.hostname),
+        null,
+      );
       return;
     }
     let host: string;
@@ -295,9 +302,24 @@ function requestHeaders(extra: Record<string, string> | undefined): Record<strin
   return out;
 }
 
-const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA", "ENODATA", "ESERVFAIL", "ENONAME", "EREFUSED"]);
+const DNS_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EAI_NONAME",
+  "EAI_NODATA",
+  "ENODATA",
+  "ESERVFAIL",
+  "ENONAME",
+  "EREFUSED",
+]);
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "ERR_STREAM_PREMATURE_CLOSE"]);
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT_CODES = new Set([
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 const TLS_CODES = new Set([
   "EPROTO",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -354,7 +376,8 @@ export function classifyError(err: unknown): DeliveryError {
     }
     if (code === "ECONNREFUSED") return { kind: "connection_refused", message: "Connection refused" };
     if (TIMEOUT_CODES.has(code)) return { kind: "timeout", message: messageOf(e) };
-    if (RESET_CODES.has(code)) return { kind: "reset", message: `Connection reset or closed by the receiver (${messageOf(e)})` };
+    if (RESET_CODES.has(code))
+      return { kind: "reset", message: `Connection reset or closed by the receiver (${messageOf(e)})` };
   }
   const code = chain.map(codeOf).find(Boolean);
   return { kind: "network", message: code ? `${messageOf(err)} (${code})` : messageOf(err) };
@@ -442,7 +465,10 @@ export async function sendWebhookRequest(options: SendWebhookRequestOptions): Pr
     if (status >= 300 && status < 400) {
       const location = headers.location;
       const where = location ? ` to ${location.slice(0, MAX_REDIRECT_LOCATION_CHARS)}` : "";
-      result.error = { kind: "redirect", message: `Receiver answered ${status} (redirect${where}); redirects are not followed` };
+      result.error = {
+        kind: "redirect",
+        message: `Receiver answered ${status} (redirect${where}); redirects are not followed`,
+      };
     }
     return result;
   };
@@ -456,7 +482,8 @@ export async function sendWebhookRequest(options: SendWebhookRequestOptions): Pr
     if (timedOut) return fail({ kind: "timeout", message: `No complete response within ${timeoutMs} ms` }, partial);
     if (options.signal?.aborted) return fail({ kind: "network", message: "Request aborted" }, partial);
     const error = classifyError(err);
-    if (error.kind === "blocked") log.warn("webhook target refused at connect time", { host: url.hostname, reason: error.message });
+    if (error.kind === "blocked")
+      log.warn("webhook target refused at connect time", { host: url.hostname, reason: error.message });
     return fail(error, partial);
   } finally {
     clearTimeout(timer);

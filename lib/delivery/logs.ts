@@ -11,7 +11,11 @@ import { webhookIdSchema } from "@/lib/webhooks/schemas";
  * and webhook id; the webhook may already be deleted (logs are retained).
  */
 
-export async function listDeliveries(workspaceId: string, webhookId: string, q: z.output<typeof listDeliveriesQuerySchema>) {
+export async function listDeliveries(
+  workspaceId: string,
+  webhookId: string,
+  q: z.output<typeof listDeliveriesQuerySchema>,
+) {
   const where: Prisma.DeliveryWhereInput = {
     workspaceId,
     webhookId,
@@ -27,7 +31,11 @@ export async function listDeliveries(workspaceId: string, webhookId: string, q: 
     db.delivery.count({ where }),
   ]);
   const rows = ids.length
-    ? await db.delivery.findMany({ where: { workspaceId, webhookId, id: { in: ids.map((r) => r.id) } }, orderBy, include: { attempts: true } })
+    ? await db.delivery.findMany({
+        where: { workspaceId, webhookId, id: { in: ids.map((r) => r.id) } },
+        orderBy,
+        include: { attempts: true },
+      })
     : [];
   return {
     data: rows.map(toDeliveryView),
@@ -36,9 +44,10 @@ export async function listDeliveries(workspaceId: string, webhookId: string, q: 
 }
 
 export async function findDeliveryOrThrow(workspaceId: string, webhookId: string, deliveryId: string) {
-  const row = deliveryIdSchema.safeParse(deliveryId).success && webhookIdSchema.safeParse(webhookId).success
-    ? await db.delivery.findFirst({ where: { id: deliveryId, webhookId, workspaceId }, include: { attempts: true } })
-    : null;
+  const row =
+    deliveryIdSchema.safeParse(deliveryId).success && webhookIdSchema.safeParse(webhookId).success
+      ? await db.delivery.findFirst({ where: { id: deliveryId, webhookId, workspaceId }, include: { attempts: true } })
+      : null;
   if (!row) throw notFound("Delivery");
   return row;
 }

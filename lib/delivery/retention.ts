@@ -17,6 +17,8 @@ export async function purgeExpired(now = new Date(), batchSize = 5000) {
     if (n < batchSize) break;
   }
   const events = await db.event.deleteMany({ where: { createdAt: { lt: cutoff } } });
-  const idempotencyKeys = await db.idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - 86_400_000) } } });
+  const idempotencyKeys = await db.idempotencyKey.deleteMany({
+    where: { createdAt: { lt: new Date(now.getTime() - 86_400_000) } },
+  });
   return { cutoff: cutoff.toISOString(), deliveries, events: events.count, idempotencyKeys: idempotencyKeys.count };
 }

@@ -17,7 +17,8 @@ export function retryDelaySeconds(attempt: number, retryAfterSeconds?: number, r
   const schedule = env().WEBHOOK_RETRY_SCHEDULE;
   const base = schedule[attempt - 1];
   if (base === undefined) return null;
-  if (retryAfterSeconds !== undefined && retryAfterSeconds >= 0) return Math.min(Math.ceil(retryAfterSeconds), MAX_RETRY_AFTER_SECONDS);
+  if (retryAfterSeconds !== undefined && retryAfterSeconds >= 0)
+    return Math.min(Math.ceil(retryAfterSeconds), MAX_RETRY_AFTER_SECONDS);
   const jitter = base * 0.1 * (random() * 2 - 1);
   return Math.max(0, Math.round((base + jitter) * 1000) / 1000);
 }

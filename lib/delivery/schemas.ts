@@ -8,7 +8,10 @@ export const deliveryIdSchema = z.string().regex(/^dlv_[0-9A-Za-z]{10,40}$/);
 export const listDeliveriesQuerySchema = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  success: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  success: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
   eventType: z.enum(EVENT_TYPES).optional(),
 });
 
@@ -36,7 +39,12 @@ export const deliveryViewSchema = z.object({
   success: z.boolean().nullable(),
   statusCode: z.number().int().nullable(),
   response: z
-    .object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.string(), bodyTruncated: z.boolean() })
+    .object({
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string(),
+      bodyTruncated: z.boolean(),
+    })
     .nullable(),
   durationMs: z.number().int().nullable(),
   attempts: z.array(attemptViewSchema),

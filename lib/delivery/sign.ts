@@ -14,7 +14,12 @@ export function sign(secret: string, messageId: string, timestampSeconds: number
 export const USER_AGENT = "AkolWebhooks/0.1 (+https://akol.example/docs/webhooks)";
 
 /** The headers of one delivery attempt. */
-export function signedHeaders(secret: string, messageId: string, body: string, now = new Date()): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  messageId: string,
+  body: string,
+  now = new Date(),
+): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
   return {
     "content-type": "application/json",

@@ -15,7 +15,7 @@ import {
   validateWebhookUrl,
   webhookUrlSchema,
 } from "@/lib/delivery/ssrf";
-import { fakeResolver } from "@/lib/testing/https-receiver";
+import { fakeResolver } from "@/test/support/https-receiver";
 
 describe("normalizeHost", () => {
   it.each([
@@ -146,7 +146,9 @@ describe("classifyAddress", () => {
 });
 
 describe("allowlist", () => {
-  const list = parseAllowlist("Receiver.TEST., 127.0.0.1, 10.20.0.0/16 ,fd00:1::/32 ::1  bad/99,*.wild.test,300.1.1.1/8");
+  const list = parseAllowlist(
+    "Receiver.TEST., 127.0.0.1, 10.20.0.0/16 ,fd00:1::/32 ::1  bad/99,*.wild.test,300.1.1.1/8",
+  );
 
   it("parses hostnames, IPs and CIDRs and reports invalid entries", () => {
     expect([...list.hosts]).toEqual(["receiver.test"]);
@@ -351,7 +353,9 @@ describe("resolveAndCheck", () => {
     const r = fakeResolver({});
     await expect(resolveAndCheck("0x7f.1", r, EMPTY_ALLOWLIST)).rejects.toThrow(/loopback/);
     await expect(resolveAndCheck("[::ffff:a9fe:a9fe]", r, EMPTY_ALLOWLIST)).rejects.toThrow(BlockedTargetError);
-    await expect(resolveAndCheck("93.184.216.34", r, EMPTY_ALLOWLIST)).resolves.toEqual([{ address: "93.184.216.34", family: 4 }]);
+    await expect(resolveAndCheck("93.184.216.34", r, EMPTY_ALLOWLIST)).resolves.toEqual([
+      { address: "93.184.216.34", family: 4 },
+    ]);
     expect(r.calls).toEqual([]);
   });
 
@@ -366,7 +370,9 @@ describe("resolveAndCheck", () => {
     const err = await resolveAndCheck("nowhere.test", resolver, EMPTY_ALLOWLIST).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetResolutionError);
     expect((err as TargetResolutionError).code).toBe("ENOTFOUND");
-    await expect(resolveAndCheck("empty.test", resolver, EMPTY_ALLOWLIST)).rejects.toBeInstanceOf(TargetResolutionError);
+    await expect(resolveAndCheck("empty.test", resolver, EMPTY_ALLOWLIST)).rejects.toBeInstanceOf(
+      TargetResolutionError,
+    );
   });
 
   it("re-checks on every call: a rebinding answer is refused", async () => {
@@ -377,7 +383,9 @@ describe("resolveAndCheck", () => {
 
   it("a hostname on the allowlist is exempt, other names on the same address are not", async () => {
     const list = parseAllowlist("receiver.test");
-    await expect(resolveAndCheck("receiver.test", resolver, list)).resolves.toEqual([{ address: "127.0.0.1", family: 4 }]);
+    await expect(resolveAndCheck("receiver.test", resolver, list)).resolves.toEqual([
+      { address: "127.0.0.1", family: 4 },
+    ]);
     await expect(resolveAndCheck("loopback.test", resolver, list)).rejects.toThrow(BlockedTargetError);
   });
 

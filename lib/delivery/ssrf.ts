@@ -146,11 +146,15 @@ function parseV6(s: string): bigint | null {
   const halves = text.split("::");
   if (halves.length > 2) return null;
   const toGroups = (part: string | undefined): number[] =>
-    part === undefined || part === "" ? [] : part.split(":").map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : -1));
+    part === undefined || part === ""
+      ? []
+      : part.split(":").map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : -1));
   const head = toGroups(halves[0]);
   const rest = toGroups(halves[1]);
   const groups =
-    halves.length === 2 ? [...head, ...new Array<number>(Math.max(0, 8 - head.length - rest.length)).fill(0), ...rest] : head;
+    halves.length === 2
+      ? [...head, ...new Array<number>(Math.max(0, 8 - head.length - rest.length)).fill(0), ...rest]
+      : head;
   if (groups.length !== 8 || groups.some((g) => g < 0)) return null;
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
@@ -200,7 +204,12 @@ function parseCidr(text: string): IpNetwork | null {
   }
   const shift = BigInt(bits - prefix);
   const base = (ip.value >> shift) << shift;
-  return { family: ip.family, base, prefix, text: `${ip.family === 4 ? v4ToString(base) : canonicalIPv6(v6ToString(base))}/${prefix}` };
+  return {
+    family: ip.family,
+    base,
+    prefix,
+    text: `${ip.family === 4 ? v4ToString(base) : canonicalIPv6(v6ToString(base))}/${prefix}`,
+  };
 }
 
 function v6ToString(v: bigint): string {
@@ -226,7 +235,7 @@ function mustCidr(text: string): IpNetwork {
 
 const V4_BLOCKED: ReadonlyArray<[IpNetwork, string]> = (
   [
-    ["0.0.0.0/8", "an unspecified (\"this network\") address"],
+    ["0.0.0.0/8", 'an unspecified ("this network") address'],
     ["10.0.0.0/8", "a private address"],
     ["100.64.0.0/10", "a carrier-grade NAT (shared) address"],
     ["127.0.0.0/8", "a loopback address"],

@@ -2,9 +2,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as itemStatsRoute from "@/app/api/v1/webhooks/[id]/stats/route";
 import * as listStatsRoute from "@/app/api/v1/webhooks/stats/route";
 import { db } from "@/lib/db";
-import { healthWindow, webhookHealth, workspaceSparklines, type WebhookHealth, type WebhookSparklines } from "@/lib/delivery/stats";
+import {
+  healthWindow,
+  webhookHealth,
+  workspaceSparklines,
+  type WebhookHealth,
+  type WebhookSparklines,
+} from "@/lib/delivery/stats";
 import { newId } from "@/lib/ids";
-import { call, makeTenant, request, type Tenant } from "@/lib/testing/api";
+import { call, makeTenant, request, type Tenant } from "@/test/support/api";
 
 /** Real PostgreSQL: webhooks, deliveries and attempts inserted directly, at chosen times. */
 
@@ -14,7 +20,14 @@ let b: Tenant;
 async function insertWebhook(t: Tenant, createdAt = new Date()): Promise<string> {
   const id = newId("whk");
   await db.webhook.create({
-    data: { id, workspaceId: t.workspaceId, url: `https://example.com/${id}`, events: ["call.ended"], secretEncrypted: "unused-in-this-test", createdAt },
+    data: {
+      id,
+      workspaceId: t.workspaceId,
+      url: `https://example.com/${id}`,
+      events: ["call.ended"],
+      secretEncrypted: "unused-in-this-test",
+      createdAt,
+    },
   });
   return id;
 }
@@ -22,7 +35,12 @@ async function insertWebhook(t: Tenant, createdAt = new Date()): Promise<string>
 type AttemptSpec = { at: string | Date; status: number | null; ms: number; error?: string };
 
 /** One delivery of `webhookId` in `workspaceId` with the given attempts (numbered in order). */
-async function insertDelivery(workspaceId: string, webhookId: string, attempts: AttemptSpec[], kind: "event" | "test" | "replay" = "event") {
+async function insertDelivery(
+  workspaceId: string,
+  webhookId: string,
+  attempts: AttemptSpec[],
+  kind: "event" | "test" | "replay" = "event",
+) {
   const id = newId("dlv");
   const first = attempts[0] ? new Date(attempts[0].at) : new Date();
   await db.delivery.create({
@@ -44,7 +62,9 @@ async function insertDelivery(workspaceId: string, webhookId: string, attempts: 
           startedAt: new Date(a.at),
           statusCode: a.status,
           durationMs: a.ms,
-          error: a.error ?? (a.status !== null && a.status >= 200 && a.status < 300 ? null : `endpoint answered ${a.status ?? "?"}`),
+          error:
+            a.error ??
+            (a.status !== null && a.status >= 200 && a.status < 300 ? null : `endpoint answered ${a.status ?? "?"}`),
         })),
       },
     },
@@ -83,7 +103,9 @@ describe("webhookHealth", () => {
       { at: "2026-04-18T14:10:00.000Z", status: 302, ms: 300 },
     ]);
     // first bucket (15:00 yesterday, inclusive): a timeout without status
-    await insertDelivery(a.workspaceId, w, [{ at: "2026-04-17T15:00:00.000Z", status: null, ms: 10_000, error: "timeout: no answer within 15000 ms" }]);
+    await insertDelivery(a.workspaceId, w, [
+      { at: "2026-04-17T15:00:00.000Z", status: null, ms: 10_000, error: "timeout: no answer within 15000 ms" },
+    ]);
     // outside the window: just before it, and in the next hour (a clock skew)
     await insertDelivery(a.workspaceId, w, [{ at: "2026-04-17T14:59:59.999Z", status: 200, ms: 5 }]);
     await insertDelivery(a.workspaceId, w, [{ at: "2026-04-18T15:00:00.000Z", status: 200, ms: 5 }]);
@@ -96,14 +118,38 @@ describe("webhookHealth", () => {
     expect(h.to).toBe("2026-04-18T15:00:00.000Z");
     expect(h.buckets).toHaveLength(24);
     expect(h.buckets.map((x) => x.bucketStart)).toEqual(
-      Array.from({ length: 24 }, (_, i) => new Date(Date.parse("2026-04-17T15:00:00.000Z") + i * 3_600_000).toISOString()),
+      Array.from({ length: 24 }, (_, i) =>
+        new Date(Date.parse("2026-04-17T15:00:00.000Z") + i * 3_600_000).toISOString(),
+      ),
     );
 
     // [100, 200, 300]: median 200, p95 (continuous) 200 + 0.9 * 100 = 290
-    expect(h.buckets[23]).toEqual({ bucketStart: "2026-04-18T14:00:00.000Z", total: 3, succeeded: 2, failed: 1, p50Ms: 200, p95Ms: 290 });
-    expect(h.buckets[22]).toEqual({ bucketStart: "2026-04-18T13:00:00.000Z", total: 1, succeeded: 0, failed: 1, p50Ms: 40, p95Ms: 40 });
-    expect(h.buckets[0]).toEqual({ bucketStart: "2026-04-17T15:00:00.000Z", total: 1, succeeded: 0, failed: 1, p50Ms: 10_000, p95Ms: 10_000 });
-    for (const i of [1, 5, 21]) expect(h.buckets[i]).toMatchObject({ total: 0, succeeded: 0, failed: 0, p50Ms: null, p95Ms: null });
+    expect(h.buckets[23]).toEqual({
+      bucketStart: "2026-04-18T14:00:00.000Z",
+      total: 3,
+      succeeded: 2,
+      failed: 1,
+      p50Ms: 200,
+      p95Ms: 290,
+    });
+    expect(h.buckets[22]).toEqual({
+      bucketStart: "2026-04-18T13:00:00.000Z",
+      total: 1,
+      succeeded: 0,
+      failed: 1,
+      p50Ms: 40,
+      p95Ms: 40,
+    });
+    expect(h.buckets[0]).toEqual({
+      bucketStart: "2026-04-17T15:00:00.000Z",
+      total: 1,
+      succeeded: 0,
+      failed: 1,
+      p50Ms: 10_000,
+      p95Ms: 10_000,
+    });
+    for (const i of [1, 5, 21])
+      expect(h.buckets[i]).toMatchObject({ total: 0, succeeded: 0, failed: 0, p50Ms: null, p95Ms: null });
 
     // totals over the raw attempts [40, 100, 200, 300, 10000]: p50 200, p95 300 + 0.8 * 9700 = 8060
     expect(h.totals).toEqual({ total: 5, succeeded: 2, failed: 3, successRate: 0.4, p50Ms: 200, p95Ms: 8060 });
@@ -153,14 +199,26 @@ describe("routes", () => {
   it("GET /webhooks/:id/stats answers the health of the last 24 h, and 404 for another workspace", async () => {
     const w = await insertWebhook(a);
     await insertDelivery(a.workspaceId, w, [{ at: new Date(Date.now() - 60_000), status: 200, ms: 123 }]);
-    const res = await call<WebhookHealth>(itemStatsRoute.GET, request("GET", `/api/v1/webhooks/${w}/stats`, { auth: { key: a.key } }), { id: w });
+    const res = await call<WebhookHealth>(
+      itemStatsRoute.GET,
+      request("GET", `/api/v1/webhooks/${w}/stats`, { auth: { key: a.key } }),
+      { id: w },
+    );
     expect(res.status).toBe(200);
     expect(res.body.success).toBe(true);
     expect(res.body.data.buckets).toHaveLength(24);
     expect(res.body.data.totals).toEqual({ total: 1, succeeded: 1, failed: 0, successRate: 1, p50Ms: 123, p95Ms: 123 });
 
-    for (const [t, id] of [[b, w], [a, "whk_doesnotexist0000"], [a, "nope"]] as const) {
-      const denied = await call(itemStatsRoute.GET, request("GET", `/api/v1/webhooks/${id}/stats`, { auth: { key: t.key } }), { id });
+    for (const [t, id] of [
+      [b, w],
+      [a, "whk_doesnotexist0000"],
+      [a, "nope"],
+    ] as const) {
+      const denied = await call(
+        itemStatsRoute.GET,
+        request("GET", `/api/v1/webhooks/${id}/stats`, { auth: { key: t.key } }),
+        { id },
+      );
       expect(denied.status).toBe(404);
       expect(denied.body).toMatchObject({ success: false, error: { code: "not_found" } });
     }

@@ -34,7 +34,12 @@ export const webhookHealthSchema = z.object({
     total: z.number().int(),
     succeeded: z.number().int(),
     failed: z.number().int(),
-    successRate: z.number().min(0).max(1).nullable().describe("succeeded / total over the window; null without attempts"),
+    successRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe("succeeded / total over the window; null without attempts"),
     p50Ms: z.number().int().nullable(),
     p95Ms: z.number().int().nullable(),
   }),
@@ -44,9 +49,15 @@ export type HealthBucket = z.infer<typeof healthBucketSchema>;
 
 export const sparklineSchema = z.object({
   webhookId: z.string(),
-  buckets: z.array(z.object({ bucketStart: z.iso.datetime(), succeeded: z.number().int(), failed: z.number().int() })).length(HOURS),
+  buckets: z
+    .array(z.object({ bucketStart: z.iso.datetime(), succeeded: z.number().int(), failed: z.number().int() }))
+    .length(HOURS),
 });
-export const webhookSparklinesSchema = z.object({ from: z.iso.datetime(), to: z.iso.datetime(), webhooks: z.array(sparklineSchema) });
+export const webhookSparklinesSchema = z.object({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  webhooks: z.array(sparklineSchema),
+});
 export type WebhookSparklines = z.infer<typeof webhookSparklinesSchema>;
 export type Sparkline = z.infer<typeof sparklineSchema>;
 
@@ -69,7 +80,11 @@ const round = (v: number | null): number | null => (v === null ? null : Math.rou
 type HealthRow = { bucket: number | null; total: number; succeeded: number; p50: number | null; p95: number | null };
 
 /** Hourly and total success counts and latency percentiles of one webhook (the caller has checked it is the workspace's). */
-export async function webhookHealth(workspaceId: string, webhookId: string, now: Date = new Date()): Promise<WebhookHealth> {
+export async function webhookHealth(
+  workspaceId: string,
+  webhookId: string,
+  now: Date = new Date(),
+): Promise<WebhookHealth> {
   const { from, to } = healthWindow(now);
   // One pass: GROUPING SETS gives the per-hour rows and the window total
   // (bucket null); percentiles of the whole window cannot be derived from
@@ -165,7 +180,11 @@ export async function workspaceSparklines(workspaceId: string, now: Date = new D
     if (!line) {
       line = {
         webhookId: r.webhookId,
-        buckets: Array.from({ length: HOURS }, (_, i) => ({ bucketStart: bucketStartOf(from, i), succeeded: 0, failed: 0 })),
+        buckets: Array.from({ length: HOURS }, (_, i) => ({
+          bucketStart: bucketStartOf(from, i),
+          succeeded: 0,
+          failed: 0,
+        })),
       };
       byWebhook.set(r.webhookId, line);
     }

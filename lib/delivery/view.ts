@@ -37,7 +37,13 @@ export function toDeliveryView(d: DeliveryWithAttempts): DeliveryView {
     durationMs: d.durationMs,
     attempts: [...d.attempts]
       .sort((x, y) => x.attemptNumber - y.attemptNumber)
-      .map((a) => ({ attempt: a.attemptNumber, at: a.startedAt.toISOString(), statusCode: a.statusCode, durationMs: a.durationMs, error: a.error })),
+      .map((a) => ({
+        attempt: a.attemptNumber,
+        at: a.startedAt.toISOString(),
+        statusCode: a.statusCode,
+        durationMs: a.durationMs,
+        error: a.error,
+      })),
     nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
     error: d.error,
     createdAt: d.createdAt.toISOString(),

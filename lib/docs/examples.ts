@@ -61,6 +61,9 @@ export function exampleProbeBody() {
   return {
     type: PROBE_EVENT_TYPE,
     timestamp: EXAMPLE_TIMESTAMP,
-    data: { webhookId: "whk_1JRV0S2N8c4Ht7Yq3wPz5kDm9a", message: "Akol Webhooks is checking that this endpoint accepts deliveries." },
+    data: {
+      webhookId: "whk_1JRV0S2N8c4Ht7Yq3wPz5kDm9a",
+      message: "Akol Webhooks is checking that this endpoint accepts deliveries.",
+    },
   };
 }

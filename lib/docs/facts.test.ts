@@ -41,7 +41,7 @@ const facts = await import("@/lib/docs/facts");
 const { env, parseSettings } = await import("@/lib/env");
 const { CATALOG } = await import("@/lib/events/catalog");
 const { newId } = await import("@/lib/ids");
-const { makeTenant } = await import("@/lib/testing/api");
+const { makeTenant } = await import("@/test/support/api");
 const { probeEndpoint } = await import("@/lib/webhooks/probe");
 const { encryptSecret, generateSecret } = await import("@/lib/webhooks/secret");
 
@@ -60,7 +60,14 @@ describe("configurable facts", () => {
   });
 
   it("follow the deployment's settings", () => {
-    const s = facts.docsSettings(parseSettings({ NODE_ENV: "test", WEBHOOK_RETRY_SCHEDULE: "1,2", WEBHOOK_TIMEOUT_MS: "2500", DELIVERY_RETENTION_DAYS: "7" }));
+    const s = facts.docsSettings(
+      parseSettings({
+        NODE_ENV: "test",
+        WEBHOOK_RETRY_SCHEDULE: "1,2",
+        WEBHOOK_TIMEOUT_MS: "2500",
+        DELIVERY_RETENTION_DAYS: "7",
+      }),
+    );
     expect(s.retrySchedule).toEqual([1, 2]);
     expect(s.timeoutMs).toBe(2500);
     expect(s.retentionDays).toBe(7);
@@ -99,7 +106,9 @@ describe("fixed facts", () => {
     expect(facts.RESPONSE_BODY_LIMIT_BYTES).toBe(CLIENT_BODY_LIMIT);
     expect(facts.MAX_URL_LENGTH).toBe(MAX_WEBHOOK_URL_LENGTH);
     const clientSource = readFileSync(new URL("../delivery/http-client.ts", import.meta.url), "utf8");
-    expect(clientSource).toMatch(new RegExp(`const CONNECT_TIMEOUT_MS = ${facts.CONNECT_TIMEOUT_MS.toLocaleString("en").replace(/,/g, "_")};`));
+    expect(clientSource).toMatch(
+      new RegExp(`const CONNECT_TIMEOUT_MS = ${facts.CONNECT_TIMEOUT_MS.toLocaleString("en").replace(/,/g, "_")};`),
+    );
   });
 
   it("jitter is ±10 % and Retry-After replaces the delay, capped at 24 h", () => {
@@ -129,7 +138,13 @@ describe("the bodies the docs print", () => {
     const tenant = await makeTenant("docs");
     const id = newId("whk");
     const webhook = await db.webhook.create({
-      data: { id, workspaceId: tenant.workspaceId, url: "https://example.com/hook", events: ["call.ended"], secretEncrypted: encryptSecret(generateSecret(), id) },
+      data: {
+        id,
+        workspaceId: tenant.workspaceId,
+        url: "https://example.com/hook",
+        events: ["call.ended"],
+        secretEncrypted: encryptSecret(generateSecret(), id),
+      },
     });
     for (const def of CATALOG) {
       const view = await sendTestEvent(webhook, def.type);
@@ -146,10 +161,20 @@ describe("the bodies the docs print", () => {
     const tenant = await makeTenant("docs");
     const id = newId("whk");
     await db.webhook.create({
-      data: { id, workspaceId: tenant.workspaceId, url: "https://example.com/hook", events: CATALOG.map((d) => d.type), secretEncrypted: encryptSecret(generateSecret(), id) },
+      data: {
+        id,
+        workspaceId: tenant.workspaceId,
+        url: "https://example.com/hook",
+        events: CATALOG.map((d) => d.type),
+        secretEncrypted: encryptSecret(generateSecret(), id),
+      },
     });
     for (const def of CATALOG) {
-      const event = await publishEvent(tenant.workspaceId, { type: def.type, data: def.example, timestamp: EXAMPLE_TIMESTAMP });
+      const event = await publishEvent(tenant.workspaceId, {
+        type: def.type,
+        data: def.example,
+        timestamp: EXAMPLE_TIMESTAMP,
+      });
       const [delivery] = await createDeliveriesForEvent(event.id);
       const row = await db.delivery.findUniqueOrThrow({ where: { id: delivery?.deliveryId ?? "" } });
       const real = JSON.parse(row.payload) as Record<string, unknown>;

@@ -30,7 +30,9 @@ describe("fieldRows", () => {
   });
 
   it("describes formats and constraints in words", () => {
-    expect(row("call.ended", "endReason").notes).toContain('One of "caller_hung_up", "assistant_hung_up", "transferred", "error", "voicemail"');
+    expect(row("call.ended", "endReason").notes).toContain(
+      'One of "caller_hung_up", "assistant_hung_up", "transferred", "error", "voicemail"',
+    );
     expect(row("call.ended", "callId").notes).toEqual(["Starts with call_", "At most 64 characters"]);
     expect(row("call.ended", "from")).toMatchObject({ type: "string (phone)", required: true });
     expect(row("call.ended", "startedAt").type).toBe("string (date-time)");
@@ -38,7 +40,11 @@ describe("fieldRows", () => {
     expect(row("call.ended", "summary")).toMatchObject({ required: false, notes: ["At most 10,000 characters"] });
     expect(row("call.ended", "recordingUrl").type).toBe("string (URL)");
     expect(row("appointment.scheduled", "customer")).toMatchObject({ type: "object", required: true, depth: 0 });
-    expect(row("appointment.scheduled", "customer.name")).toMatchObject({ depth: 1, required: true, notes: ["1–200 characters"] });
+    expect(row("appointment.scheduled", "customer.name")).toMatchObject({
+      depth: 1,
+      required: true,
+      notes: ["1–200 characters"],
+    });
     expect(row("appointment.scheduled", "customer.email")).toMatchObject({ type: "string (email)", required: false });
   });
 });

@@ -48,7 +48,8 @@ function typeLabel(s: JsonSchema): string {
   if (names.includes("array") && typeof s.items === "object" && !Array.isArray(s.items)) {
     return `array of ${typeLabel(s.items)}`;
   }
-  if (names.length === 0 && s.enum) return [...new Set(s.enum.map((v) => (v === null ? "null" : typeof v)))].join(" | ");
+  if (names.length === 0 && s.enum)
+    return [...new Set(s.enum.map((v) => (v === null ? "null" : typeof v)))].join(" | ");
   return names.join(" | ") || "any";
 }
 
@@ -69,7 +70,8 @@ function describe(s: JsonSchema): string[] {
     const prefix = /^\^(.*)\.\*$/.exec(s.pattern)?.[1];
     notes.push(prefix ? `Starts with ${prefix.replace(/\\(.)/g, "$1")}` : `Matches ${s.pattern}`);
   } else if (s.pattern && !s.format) notes.push(`Matches ${s.pattern}`);
-  if (s.minLength !== undefined && s.maxLength !== undefined) notes.push(`${n(s.minLength)}–${n(s.maxLength)} characters`);
+  if (s.minLength !== undefined && s.maxLength !== undefined)
+    notes.push(`${n(s.minLength)}–${n(s.maxLength)} characters`);
   else if (s.maxLength !== undefined) notes.push(`At most ${n(s.maxLength)} characters`);
   else if (s.minLength !== undefined) notes.push(`At least ${n(s.minLength)} characters`);
   if (typeof s.minimum === "number") notes.push(`≥ ${n(s.minimum)}`);
@@ -85,7 +87,8 @@ function walk(s: JsonSchema, prefix: string, depth: number, rows: FieldRow[]) {
     rows.push({ path, depth, type: typeLabel(node), required: required.has(name), notes: describe(node) });
     if (node.properties) walk(node, path, depth + 1, rows);
     const items: AnySchema | AnySchema[] | undefined = node.items;
-    if (items && typeof items === "object" && !Array.isArray(items) && items.properties) walk(items, `${path}[]`, depth + 1, rows);
+    if (items && typeof items === "object" && !Array.isArray(items) && items.properties)
+      walk(items, `${path}[]`, depth + 1, rows);
   }
 }
 

@@ -7,7 +7,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign, signedHeaders } from "@/lib/delivery/sign";
-import { EXAMPLE_ATTEMPT_SECONDS, EXAMPLE_MESSAGE_ID, EXAMPLE_SECRET, exampleDelivery, exampleEnvelope } from "@/lib/docs/examples";
+import {
+  EXAMPLE_ATTEMPT_SECONDS,
+  EXAMPLE_MESSAGE_ID,
+  EXAMPLE_SECRET,
+  exampleDelivery,
+  exampleEnvelope,
+} from "@/lib/docs/examples";
 import { MANUAL_NODE_SNIPPET, NODE_SNIPPET, PYTHON_SNIPPET } from "@/lib/docs/snippets";
 import { CATALOG, PROBE_EVENT_TYPE } from "@/lib/events/catalog";
 import { newId } from "@/lib/ids";
@@ -85,7 +91,9 @@ describe("the standardwebhooks API calls shown in the Node.js snippet", () => {
 
   it("agrees with the published test vector", () => {
     const v = exampleDelivery();
-    expect(new Webhook(EXAMPLE_SECRET).sign(EXAMPLE_MESSAGE_ID, new Date(EXAMPLE_ATTEMPT_SECONDS * 1000), v.body)).toBe(v.signature);
+    expect(new Webhook(EXAMPLE_SECRET).sign(EXAMPLE_MESSAGE_ID, new Date(EXAMPLE_ATTEMPT_SECONDS * 1000), v.body)).toBe(
+      v.signature,
+    );
     expect(v.signature).toBe(sign(EXAMPLE_SECRET, EXAMPLE_MESSAGE_ID, EXAMPLE_ATTEMPT_SECONDS, v.body));
     expect(v.http).toContain(`webhook-signature: ${v.signature}`);
     expect(v.http.endsWith(v.body)).toBe(true);
@@ -96,7 +104,13 @@ type Running = { child: ChildProcess; url: string; output: () => string; stop: (
 
 async function runSnippet(command: string, args: string[], extraEnv: Record<string, string>): Promise<Running> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { NODE_ENV: "test", PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: "test",
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    ...extraEnv,
+  };
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
@@ -133,7 +147,11 @@ async function post(url: string, raw: string, headers: Record<string, string>): 
 }
 
 function probeBody(): string {
-  return JSON.stringify({ type: PROBE_EVENT_TYPE, timestamp: new Date().toISOString(), data: { webhookId: "whk_x", message: "probe" } });
+  return JSON.stringify({
+    type: PROBE_EVENT_TYPE,
+    timestamp: new Date().toISOString(),
+    data: { webhookId: "whk_x", message: "probe" },
+  });
 }
 
 /** The receiver contract every snippet must meet, driven over HTTP. */
@@ -167,7 +185,9 @@ function receiverContract(name: string, start: (secret: string | undefined) => P
       expect(await post(server.url, raw, signedHeaders(generateSecret(), newId("msg"), raw))).toBe(400);
       const { ["webhook-signature"]: _dropped, ...unsigned } = headers;
       expect(await post(server.url, raw, unsigned)).toBe(400);
-      expect(await post(server.url, raw, signedHeaders(secret, newId("msg"), raw, new Date(Date.now() - 6 * 60_000)))).toBe(400);
+      expect(
+        await post(server.url, raw, signedHeaders(secret, newId("msg"), raw, new Date(Date.now() - 6 * 60_000))),
+      ).toBe(400);
       expect(server.output()).not.toContain(headers["webhook-id"]);
     });
 
@@ -184,7 +204,11 @@ function receiverContract(name: string, start: (secret: string | undefined) => P
 }
 
 receiverContract("the Node.js snippet, run as written (node:http + standardwebhooks)", (secret) =>
-  runSnippet(process.execPath, ["--input-type=module", "-e", NODE_SNIPPET.code], secret ? { AKOL_WEBHOOK_SECRET: secret } : {}),
+  runSnippet(
+    process.execPath,
+    ["--input-type=module", "-e", NODE_SNIPPET.code],
+    secret ? { AKOL_WEBHOOK_SECRET: secret } : {},
+  ),
 );
 
 // Runs where Python has the standardwebhooks package (pip install standardwebhooks, or PYTHONPATH
@@ -229,8 +253,12 @@ describe("the by-hand verification snippet", () => {
     expect(verify(secret, headers, raw)).toBe(true);
     expect(verify(secret, headers, `${raw} `)).toBe(false);
     expect(verify(generateSecret(), headers, raw)).toBe(false);
-    expect(verify(secret, signedHeaders(secret, newId("msg"), raw, new Date(Date.now() - 6 * 60_000)), raw)).toBe(false);
-    expect(verify(secret, { ...headers, "webhook-signature": `v1,AAAA ${headers["webhook-signature"]}` }, raw)).toBe(true);
+    expect(verify(secret, signedHeaders(secret, newId("msg"), raw, new Date(Date.now() - 6 * 60_000)), raw)).toBe(
+      false,
+    );
+    expect(verify(secret, { ...headers, "webhook-signature": `v1,AAAA ${headers["webhook-signature"]}` }, raw)).toBe(
+      true,
+    );
     expect(verify(secret, { ...headers, "webhook-signature": "v2,whatever" }, raw)).toBe(false);
   });
 });

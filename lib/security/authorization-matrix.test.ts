@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import { db } from "@/lib/db";
 import { EVENT_TYPES, findEventType } from "@/lib/events/catalog";
-import { BASE, call, makeTenant, request, type EnvelopeBody, type Tenant } from "@/lib/testing/api";
-import { rowCounts, seedResources, workspaceState, type WorkspaceResources } from "@/lib/testing/fixtures";
-import { startReceiver, useTestTargets, type Receiver } from "@/lib/testing/https-receiver";
-import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/lib/testing/routes";
+import { BASE, call, makeTenant, request, type EnvelopeBody, type Tenant } from "@/test/support/api";
+import { rowCounts, seedResources, workspaceState, type WorkspaceResources } from "@/test/support/fixtures";
+import { startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
+import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/test/support/routes";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
 
 /**
@@ -29,9 +29,20 @@ type Entry =
   /** No credentials needed, every caller gets the same answer. */
   | { auth: "public"; status: number }
   /** Addresses one resource by id: other workspaces get 404, never 403 (no existence oracle). */
-  | { auth: "resource"; status: number; body?: (ctx: Ctx) => unknown; query?: string; verify: (res: Result, ctx: Ctx) => Promise<void> }
+  | {
+      auth: "resource";
+      status: number;
+      body?: (ctx: Ctx) => unknown;
+      query?: string;
+      verify: (res: Result, ctx: Ctx) => Promise<void>;
+    }
   /** Workspace-wide (list, create, publish): any workspace succeeds, seeing and touching only its own data. */
-  | { auth: "workspace"; status: number; body?: (ctx: Ctx) => unknown; verify: (res: Result, ctx: Ctx) => Promise<void> };
+  | {
+      auth: "workspace";
+      status: number;
+      body?: (ctx: Ctx) => unknown;
+      verify: (res: Result, ctx: Ctx) => Promise<void>;
+    };
 
 const idsOf = (data: unknown): string[] => (data as { id: string }[]).map((x) => x.id).sort();
 const dataOf = <T>(res: Result) => res.body.data as T;
@@ -44,7 +55,10 @@ const MATRIX: Record<string, Entry> = {
     auth: "workspace",
     status: 200,
     verify: async (res, { caller }) => {
-      const own = await db.apiKey.findMany({ where: { workspaceId: caller.workspaceId, revokedAt: null }, select: { id: true } });
+      const own = await db.apiKey.findMany({
+        where: { workspaceId: caller.workspaceId, revokedAt: null },
+        select: { id: true },
+      });
       expect(idsOf(res.body.data)).toEqual(idsOf(own));
       expect(JSON.stringify(res.body)).not.toMatch(/akol_sk_[A-Za-z0-9]{32}/);
     },
@@ -81,7 +95,9 @@ const MATRIX: Record<string, Entry> = {
     verify: async (res, { caller }) => {
       const data = dataOf<{ id: string; webhooks: number }>(res);
       expect((await db.event.findUniqueOrThrow({ where: { id: data.id } })).workspaceId).toBe(caller.workspaceId);
-      const subscribed = await db.webhook.count({ where: { workspaceId: caller.workspaceId, isActive: true, events: { has: "call.ended" } } });
+      const subscribed = await db.webhook.count({
+        where: { workspaceId: caller.workspaceId, isActive: true, events: { has: "call.ended" } },
+      });
       expect(data.webhooks).toBe(subscribed);
     },
   },
@@ -127,7 +143,10 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ events: ["call.ended", "call.missed"] }),
     verify: async (res, { fx }) => {
       expect(res.body.data).toMatchObject({ id: fx.webhookId, events: ["call.ended", "call.missed"] });
-      expect((await db.webhook.findUniqueOrThrow({ where: { id: fx.webhookId } })).events).toEqual(["call.ended", "call.missed"]);
+      expect((await db.webhook.findUniqueOrThrow({ where: { id: fx.webhookId } })).events).toEqual([
+        "call.ended",
+        "call.missed",
+      ]);
     },
   },
   "DELETE /webhooks/[id]": {
@@ -189,8 +208,17 @@ const MATRIX: Record<string, Entry> = {
 };
 
 type Caller =
-  | { kind: "none" | "malformed" | "revoked"; label: string; auth?: { key?: string; cookie?: string; origin?: string }; headers?: Record<string, string> }
-  | { kind: "otherKey" | "otherSession" | "ownKey" | "ownSession"; label: string; auth: { key?: string; cookie?: string; origin?: string } };
+  | {
+      kind: "none" | "malformed" | "revoked";
+      label: string;
+      auth?: { key?: string; cookie?: string; origin?: string };
+      headers?: Record<string, string>;
+    }
+  | {
+      kind: "otherKey" | "otherSession" | "ownKey" | "ownSession";
+      label: string;
+      auth: { key?: string; cookie?: string; origin?: string };
+    };
 
 let a: Tenant;
 let b: Tenant;
@@ -220,10 +248,23 @@ function callers(): Caller[] {
     { kind: "none", label: "no credentials" },
     { kind: "malformed", label: "malformed key (not akol_sk_)", headers: { authorization: "Bearer nope" } },
     { kind: "malformed", label: "malformed key (too short)", headers: { authorization: "Bearer akol_sk_abc" } },
-    { kind: "malformed", label: "malformed key (unknown, well-formed)", headers: { authorization: `Bearer akol_sk_${"x".repeat(32)}` } },
+    {
+      kind: "malformed",
+      label: "malformed key (unknown, well-formed)",
+      headers: { authorization: `Bearer akol_sk_${"x".repeat(32)}` },
+    },
     { kind: "malformed", label: "malformed scheme (Basic)", headers: { authorization: "Basic dXNlcjpwYXNz" } },
-    { kind: "malformed", label: "malformed key + valid session (no fallback)", auth: { cookie: a.cookie, origin: BASE }, headers: { authorization: "Bearer nope" } },
-    { kind: "malformed", label: "forged session cookie", headers: { cookie: "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..forged" } },
+    {
+      kind: "malformed",
+      label: "malformed key + valid session (no fallback)",
+      auth: { cookie: a.cookie, origin: BASE },
+      headers: { authorization: "Bearer nope" },
+    },
+    {
+      kind: "malformed",
+      label: "forged session cookie",
+      headers: { cookie: "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..forged" },
+    },
     { kind: "revoked", label: "revoked key of A", auth: { key: revokedKey } },
     { kind: "otherKey", label: "B's key", auth: { key: b.key } },
     { kind: "otherSession", label: "B's session", auth: { cookie: b.cookie, origin: BASE } },
@@ -237,17 +278,28 @@ function paramsFor(route: DiscoveredRoute, fx: WorkspaceResources): Record<strin
   for (const name of route.params) {
     if (name === "id") out[name] = route.route.startsWith("/api-keys/") ? fx.keyId : fx.webhookId;
     else if (name === "deliveryId") out[name] = fx.deliveryId;
-    else throw new Error(`the matrix does not know which resource [${name}] of ${route.key} names: add it to paramsFor`);
+    else
+      throw new Error(`the matrix does not know which resource [${name}] of ${route.key} names: add it to paramsFor`);
   }
   return out;
 }
 
-async function invoke(route: DiscoveredRoute, entry: Entry, caller: Caller, ctx: Ctx, extraHeaders: Record<string, string> = {}): Promise<Result> {
+async function invoke(
+  route: DiscoveredRoute,
+  entry: Entry,
+  caller: Caller,
+  ctx: Ctx,
+  extraHeaders: Record<string, string> = {},
+): Promise<Result> {
   const params = paramsFor(route, ctx.fx);
   const query = entry.auth === "resource" ? (entry.query ?? "") : "";
   const body = entry.auth === "public" ? undefined : entry.body?.(ctx);
   const headers = { ...("headers" in caller ? caller.headers : undefined), ...extraHeaders };
-  const req = request(route.method, `/api/v1${fillRoute(route.route, params)}${query}`, { auth: caller.auth, body, headers });
+  const req = request(route.method, `/api/v1${fillRoute(route.route, params)}${query}`, {
+    auth: caller.auth,
+    body,
+    headers,
+  });
   return call(route.handler, req, params);
 }
 
@@ -281,7 +333,13 @@ describe("authorization matrix", () => {
         const label = `${route.key} × ${caller.label}`;
         const own = caller.kind === "ownKey" || caller.kind === "ownSession";
         const fx = own ? await seedResources(a.workspaceId, receiver.url) : fxA;
-        const ctx: Ctx = { caller: caller.kind === "otherKey" || caller.kind === "otherSession" ? b : a, a, b, fx, receiverUrl: receiver.url };
+        const ctx: Ctx = {
+          caller: caller.kind === "otherKey" || caller.kind === "otherSession" ? b : a,
+          a,
+          b,
+          fx,
+          receiverUrl: receiver.url,
+        };
         const before = own ? "" : await workspaceState(a.workspaceId);
         const res = await invoke(route, entry, caller, ctx);
 
@@ -303,7 +361,8 @@ describe("authorization matrix", () => {
           // nobody but A changed anything of A, nor saw any of A's resources
           expect(await workspaceState(a.workspaceId), `${label} changed workspace A`).toBe(before);
           const text = JSON.stringify(res.body);
-          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, a.workspaceId]) expect(text, `${label} leaked ${id}`).not.toContain(id);
+          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, a.workspaceId])
+            expect(text, `${label} leaked ${id}`).not.toContain(id);
         }
       }
     });
@@ -311,10 +370,20 @@ describe("authorization matrix", () => {
 });
 
 describe("CSRF: session-authenticated mutations", () => {
-  const mutations = routes.filter((r) => ["POST", "PUT", "PATCH", "DELETE"].includes(r.method) && MATRIX[r.key]?.auth !== "public");
+  const mutations = routes.filter(
+    (r) => ["POST", "PUT", "PATCH", "DELETE"].includes(r.method) && MATRIX[r.key]?.auth !== "public",
+  );
 
   it("covers every mutation route", () => {
-    expect(mutations.map((r) => r.key)).toEqual(expect.arrayContaining(["POST /webhooks", "PATCH /webhooks/[id]", "DELETE /webhooks/[id]", "POST /api-keys", "DELETE /api-keys/[id]"]));
+    expect(mutations.map((r) => r.key)).toEqual(
+      expect.arrayContaining([
+        "POST /webhooks",
+        "PATCH /webhooks/[id]",
+        "DELETE /webhooks/[id]",
+        "POST /api-keys",
+        "DELETE /api-keys/[id]",
+      ]),
+    );
   });
 
   const crossSite: { label: string; origin?: string; headers?: Record<string, string> }[] = [
@@ -334,8 +403,18 @@ describe("CSRF: session-authenticated mutations", () => {
         const before = await workspaceState(a.workspaceId);
         const counts = await rowCounts();
         const probes = receiver.requests.length;
-        const caller: Caller = { kind: "ownSession", label, auth: { cookie: a.cookie, ...(c.origin ? { origin: c.origin } : {}) } };
-        const res = await invoke(route, entry, caller, { caller: a, a, b, fx: fxA, receiverUrl: receiver.url }, c.headers);
+        const caller: Caller = {
+          kind: "ownSession",
+          label,
+          auth: { cookie: a.cookie, ...(c.origin ? { origin: c.origin } : {}) },
+        };
+        const res = await invoke(
+          route,
+          entry,
+          caller,
+          { caller: a, a, b, fx: fxA, receiverUrl: receiver.url },
+          c.headers,
+        );
         expectErrorEnvelope(res, 403, "forbidden", label);
         expect(await workspaceState(a.workspaceId), `${label} changed workspace A`).toBe(before);
         expect(await rowCounts(), `${label} wrote rows`).toEqual(counts);

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as signUp } from "@/app/api/auth/sign-up/route";
 import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { EVENT_TYPES, findEventType } from "@/lib/events/catalog";
-import { call, makeTenant, request, type EnvelopeBody, type RouteHandler, type Tenant } from "@/lib/testing/api";
-import { rowCounts, seedResources, type RowCounts, type WorkspaceResources } from "@/lib/testing/fixtures";
+import { call, makeTenant, request, type EnvelopeBody, type RouteHandler, type Tenant } from "@/test/support/api";
+import { rowCounts, seedResources, type RowCounts, type WorkspaceResources } from "@/test/support/fixtures";
 import {
   anyValue,
   bigString,
@@ -17,9 +17,9 @@ import {
   queryArb,
   type JVal,
   type RawBody,
-} from "@/lib/testing/fuzz";
-import { closedPort, setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/lib/testing/https-receiver";
-import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/lib/testing/routes";
+} from "@/test/support/fuzz";
+import { closedPort, setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
+import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/test/support/routes";
 
 /**
  * Input fuzzing of every /api/v1 route (discovered from the folder) and of
@@ -50,7 +50,10 @@ let restore: (() => void)[] = [];
 beforeAll(async () => {
   receiver = await startReceiver();
   refusedUrl = `https://127.0.0.1:${await closedPort()}/hook`;
-  restore = [useTestTargets("127.0.0.1"), setTestEnv({ API_RATE_LIMIT_PER_MINUTE: "1000000", WEBHOOK_PROBE_TIMEOUT_MS: "2000" })];
+  restore = [
+    useTestTargets("127.0.0.1"),
+    setTestEnv({ API_RATE_LIMIT_PER_MINUTE: "1000000", WEBHOOK_PROBE_TIMEOUT_MS: "2000" }),
+  ];
   resetRateLimiterForTests();
   a = await makeTenant("fa");
   b = await makeTenant("fb");
@@ -134,7 +137,10 @@ const idempotencyKey: fc.Arbitrary<Record<string, string>> = fc.oneof(
   { arbitrary: fc.constant({}), weight: 3 },
   {
     arbitrary: fc
-      .oneof(fc.string({ unit: "grapheme-ascii", maxLength: 300 }), fc.constantFrom("", " ", "a".repeat(255), "a".repeat(256), "order-1", "order-2"))
+      .oneof(
+        fc.string({ unit: "grapheme-ascii", maxLength: 300 }),
+        fc.constantFrom("", " ", "a".repeat(255), "a".repeat(256), "order-1", "order-2"),
+      )
       .map((k) => ({ "idempotency-key": k })),
     weight: 2,
   },
@@ -151,7 +157,9 @@ type Target = {
 /** Routes with inputs; any other route (and any new one) is fuzzed with generic bodies, params and queries. */
 const TARGETS: Record<string, Target> = {
   "GET /openapi.json": { document: true },
-  "POST /api-keys": { body: () => bodyArb({ name: fc.oneof(fc.string({ minLength: 1, maxLength: 100 }), nastyString) }) },
+  "POST /api-keys": {
+    body: () => bodyArb({ name: fc.oneof(fc.string({ minLength: 1, maxLength: 100 }), nastyString) }),
+  },
   "POST /events": {
     body: () => eventType.chain((t) => bodyArb({ type: fc.constant(t), data: eventData(t), timestamp })),
     headers: idempotencyKey,
@@ -207,7 +215,11 @@ const STATUS_CODES: Record<number, string[]> = {
 };
 
 const prototypeNames = (o: object) => Object.getOwnPropertyNames(o).sort().join(",");
-const PROTOTYPES = { object: prototypeNames(Object.prototype), array: prototypeNames(Array.prototype), fn: prototypeNames(Function.prototype) };
+const PROTOTYPES = {
+  object: prototypeNames(Object.prototype),
+  array: prototypeNames(Array.prototype),
+  fn: prototypeNames(Function.prototype),
+};
 
 function expectEnvelope(status: number, headers: Headers, body: EnvelopeBody<unknown> | null): void {
   expect(status, JSON.stringify(body)?.slice(0, 500)).toBeGreaterThanOrEqual(200);
@@ -236,7 +248,15 @@ function expectNoPollution(): void {
 
 type Input = { params: ParamChoice[]; query: string; body: RawBody | undefined; headers: Record<string, string> };
 
-async function run(handler: RouteHandler, method: string, url: string, params: Record<string, string>, input: Input, auth: { key?: string }, document = false) {
+async function run(
+  handler: RouteHandler,
+  method: string,
+  url: string,
+  params: Record<string, string>,
+  input: Input,
+  auth: { key?: string },
+  document = false,
+) {
   const headers: Record<string, string> = { ...input.headers };
   if (input.body?.contentType !== undefined) headers["content-type"] = input.body.contentType;
   const req = request(method, url, { auth, rawBody: input.body?.text, headers });
@@ -247,7 +267,8 @@ async function run(handler: RouteHandler, method: string, url: string, params: R
     expect(res.body).toHaveProperty("openapi");
   } else expectEnvelope(res.status, res.headers, res.body);
   expectNoPollution();
-  if (res.status >= 300 || method === "GET") expect(await rowCounts(), `${res.status} ${res.body.error?.code ?? ""} wrote rows`).toEqual(before);
+  if (res.status >= 300 || method === "GET")
+    expect(await rowCounts(), `${res.status} ${res.body.error?.code ?? ""} wrote rows`).toEqual(before);
   return res;
 }
 
@@ -259,14 +280,24 @@ function tally(route: string, status: number, code: string | undefined): void {
   stats.set(route, m);
 }
 afterAll(() => {
-  const lines = [...stats].map(([r, m]) => `${r}: ${[...m].sort().map(([k, n]) => `${k}×${n}`).join(", ")}`);
+  const lines = [...stats].map(
+    ([r, m]) =>
+      `${r}: ${[...m]
+        .sort()
+        .map(([k, n]) => `${k}×${n}`)
+        .join(", ")}`,
+  );
   process.stdout.write(`fuzz seed ${SEED}, ${RUNS} runs per route (${BODY_RUNS} with a body)\n${lines.join("\n")}\n`);
 });
 
 describe(`input fuzzing (seed ${SEED})`, () => {
   it("covers every discovered /api/v1 route", () => {
     expect(routes.length).toBeGreaterThanOrEqual(17);
-    for (const key of Object.keys(TARGETS)) expect(routes.map((r) => r.key), `TARGETS names a route that does not exist: ${key}`).toContain(key);
+    for (const key of Object.keys(TARGETS))
+      expect(
+        routes.map((r) => r.key),
+        `TARGETS names a route that does not exist: ${key}`,
+      ).toContain(key);
   });
 
   for (const route of routes) {
@@ -283,8 +314,18 @@ describe(`input fuzzing (seed ${SEED})`, () => {
         fc.asyncProperty(input, async (i) => {
           // destructive routes get fresh resources, so later runs still reach the body and the handler
           const fx = route.method === "DELETE" ? await seedResources(a.workspaceId, receiver.url) : fxA;
-          const params = Object.fromEntries(route.params.map((name, n) => [name, resolveParam(route, name, i.params[n]!, fx)]));
-          const res = await run(route.handler, route.method, `/api/v1${fillRoute(route.route, params)}${i.query}`, params, i, { key: a.key }, target.document);
+          const params = Object.fromEntries(
+            route.params.map((name, n) => [name, resolveParam(route, name, i.params[n]!, fx)]),
+          );
+          const res = await run(
+            route.handler,
+            route.method,
+            `/api/v1${fillRoute(route.route, params)}${i.query}`,
+            params,
+            i,
+            { key: a.key },
+            target.document,
+          );
           tally(route.key, res.status, res.body.error?.code);
         }),
         { seed: SEED, numRuns: hasBody && target.body ? BODY_RUNS : RUNS },
@@ -295,19 +336,38 @@ describe(`input fuzzing (seed ${SEED})`, () => {
   it("credentials: arbitrary Authorization and session cookie values never authenticate and never 5xx", async () => {
     const guarded = routes.filter((r) => !TARGETS[r.key]?.document);
     // header values are byte strings without CR, LF or NUL
-    const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 120 });
+    const headerValue = fc.string({
+      unit: fc
+        .integer({ min: 0x20, max: 0xff })
+        .filter((c) => c !== 0x7f)
+        .map((c) => String.fromCharCode(c)),
+      maxLength: 120,
+    });
     const credential = fc.oneof(
       headerValue.map((v) => ({ authorization: v })),
-      fc.constantFrom("Bearer", "Bearer ", "bearer akol_sk_", "Token x", "Bearer akol_sk_" + "0".repeat(32) + " extra").map((v) => ({ authorization: v })),
+      fc
+        .constantFrom("Bearer", "Bearer ", "bearer akol_sk_", "Token x", "Bearer akol_sk_" + "0".repeat(32) + " extra")
+        .map((v) => ({ authorization: v })),
       fc.stringMatching(/^[0-9A-Za-z]{0,40}$/).map((v) => ({ authorization: `Bearer akol_sk_${v}` })),
       headerValue.map((v) => ({ cookie: `next-auth.session-token=${v}` })),
       headerValue.map((v) => ({ cookie: `__Secure-next-auth.session-token=${v}` })),
-      fc.constantFrom(`${a.cookie.slice(0, -3)}abc`, `${a.cookie}x`, a.cookie.replace(/\./g, "")).map((cookie) => ({ cookie })),
+      fc
+        .constantFrom(`${a.cookie.slice(0, -3)}abc`, `${a.cookie}x`, a.cookie.replace(/\./g, ""))
+        .map((cookie) => ({ cookie })),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...guarded), credential, async (route, headers) => {
-        const params = Object.fromEntries(route.params.map((name) => [name, resolveParam(route, name, { kind: "own" }, fxA)]));
-        const res = await run(route.handler, route.method, `/api/v1${fillRoute(route.route, params)}`, params, { params: [], query: "", body: undefined, headers }, {});
+        const params = Object.fromEntries(
+          route.params.map((name) => [name, resolveParam(route, name, { kind: "own" }, fxA)]),
+        );
+        const res = await run(
+          route.handler,
+          route.method,
+          `/api/v1${fillRoute(route.route, params)}`,
+          params,
+          { params: [], query: "", body: undefined, headers },
+          {},
+        );
         expect(res.status).toBe(401);
         expect(res.body.error?.code).toBe("unauthorized");
       }),
@@ -317,7 +377,8 @@ describe(`input fuzzing (seed ${SEED})`, () => {
 
   it("regressions: inputs the fuzzer found answering 500 get a 400/404 envelope and write nothing", async () => {
     const example = findEventType("call.ended")!.example as Record<string, JVal>;
-    const withData = (extra: string) => `{"type":"call.ended","data":${JSON.stringify(example).slice(0, -1)},${extra}}}`;
+    const withData = (extra: string) =>
+      `{"type":"call.ended","data":${JSON.stringify(example).slice(0, -1)},${extra}}}`;
     const deep = (n: number) => "[".repeat(n) + "1" + "]".repeat(n);
     const bodies: [string, string, string][] = [
       ["POST /api-keys", '{"name":"\\u0000"}', "name"],
@@ -328,33 +389,100 @@ describe(`input fuzzing (seed ${SEED})`, () => {
       ["POST /events", withData(`"deep":${deep(63)}`), "data.deep"], // body, data, then 63 arrays: 65 levels
       ["POST /events", withData(`"deep":${deep(3000)}`), "data.deep"],
       ["POST /events", withData(`"deep":${deep(100_000)}`), "data.deep"],
-      ["POST /events", `{"type":"call.ended","data":${JSON.stringify(example)},"timestamp":"0000-01-01T00:00:00Z"}`, "timestamp"],
-      ["POST /events", `{"type":"call.ended","data":${JSON.stringify(example)},"timestamp":"0001-01-01T00:30:00+01:00"}`, "timestamp"],
+      [
+        "POST /events",
+        `{"type":"call.ended","data":${JSON.stringify(example)},"timestamp":"0000-01-01T00:00:00Z"}`,
+        "timestamp",
+      ],
+      [
+        "POST /events",
+        `{"type":"call.ended","data":${JSON.stringify(example)},"timestamp":"0001-01-01T00:30:00+01:00"}`,
+        "timestamp",
+      ],
       ["POST /webhooks", `{"url":"${receiver.url}","events":["call.ended"],"x":${deep(100)}}`, "x"],
     ];
     for (const [key, text, field] of bodies) {
       const route = routes.find((r) => r.key === key)!;
-      const res = await run(route.handler, route.method, `/api/v1${route.route}`, {}, { params: [], query: "", body: { text, contentType: "application/json", label: "" }, headers: {} }, { key: a.key });
+      const res = await run(
+        route.handler,
+        route.method,
+        `/api/v1${route.route}`,
+        {},
+        { params: [], query: "", body: { text, contentType: "application/json", label: "" }, headers: {} },
+        { key: a.key },
+      );
       expect(res.status, `${key} ${text.slice(0, 60)}`).toBe(400);
       expect(res.body.error?.code).toBe("validation_error");
-      expect(res.body.error?.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringContaining(field.split(".")[0]!) })]));
+      expect(res.body.error?.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: expect.stringContaining(field.split(".")[0]!) })]),
+      );
     }
     // exactly MAX_JSON_DEPTH (64) levels (body, data, 62 arrays) is still accepted
     const ok = routes.find((r) => r.key === "POST /events")!;
-    const within = await run(ok.handler, "POST", "/api/v1/events", {}, { params: [], query: "", body: { text: withData(`"deep":${deep(62)}`), contentType: "application/json", label: "" }, headers: {} }, { key: a.key });
+    const within = await run(
+      ok.handler,
+      "POST",
+      "/api/v1/events",
+      {},
+      {
+        params: [],
+        query: "",
+        body: { text: withData(`"deep":${deep(62)}`), contentType: "application/json", label: "" },
+        headers: {},
+      },
+      { key: a.key },
+    );
     expect(within.status).toBe(202);
 
-    const signUpRes = await run(signUp as RouteHandler, "POST", "/api/auth/sign-up", {}, { params: [], query: "", body: { text: '{"email":"nul@example.com","password":"long-enough","name":"a\\u0000"}', contentType: "application/json", label: "" }, headers: {} }, {});
+    const signUpRes = await run(
+      signUp as RouteHandler,
+      "POST",
+      "/api/auth/sign-up",
+      {},
+      {
+        params: [],
+        query: "",
+        body: {
+          text: '{"email":"nul@example.com","password":"long-enough","name":"a\\u0000"}',
+          contentType: "application/json",
+          label: "",
+        },
+        headers: {},
+      },
+      {},
+    );
     expect(signUpRes.status).toBe(400);
 
     // malformed ids in every path param of every route never reach the database
     for (const route of routes.filter((r) => r.params.length > 0)) {
       for (const bad of ["whk_\u0000", "dlv_\u0000", "key_\u0000", "\u0000", "whk_\ud800", "x".repeat(5000)]) {
         for (const target of route.params) {
-          const params = Object.fromEntries(route.params.map((name, n) => [name, name === target ? bad : resolveParam(route, name, { kind: "own" }, fxA)]));
+          const params = Object.fromEntries(
+            route.params.map((name, n) => [
+              name,
+              name === target ? bad : resolveParam(route, name, { kind: "own" }, fxA),
+            ]),
+          );
           const hasBody = route.method !== "GET";
-          const text = route.key === "PATCH /webhooks/[id]" ? '{"isActive":true}' : route.key === "POST /webhooks/[id]/test" ? '{"event":"call.ended"}' : undefined;
-          const res = await run(route.handler, route.method, `/api/v1${fillRoute(route.route, params)}`, params, { params: [], query: "", body: hasBody && text ? { text, contentType: "application/json", label: "" } : undefined, headers: {} }, { key: a.key });
+          const text =
+            route.key === "PATCH /webhooks/[id]"
+              ? '{"isActive":true}'
+              : route.key === "POST /webhooks/[id]/test"
+                ? '{"event":"call.ended"}'
+                : undefined;
+          const res = await run(
+            route.handler,
+            route.method,
+            `/api/v1${fillRoute(route.route, params)}`,
+            params,
+            {
+              params: [],
+              query: "",
+              body: hasBody && text ? { text, contentType: "application/json", label: "" } : undefined,
+              headers: {},
+            },
+            { key: a.key },
+          );
           expect(res.status, `${route.key} [${target}]=${JSON.stringify(bad).slice(0, 30)}`).toBe(404);
         }
       }
@@ -362,11 +490,25 @@ describe(`input fuzzing (seed ${SEED})`, () => {
   });
 
   it("POST /api/auth/sign-up (public)", async () => {
-    const email = fc.oneof(fc.emailAddress(), fc.constantFrom("ADA@example.com", "ada@example.com", "a@b", "@", "a@b.c\u0000"));
-    const body = bodyArb({ email, password: fc.string({ minLength: 8, maxLength: 40 }), name: fc.oneof(fc.string({ minLength: 1, maxLength: 100 }), nastyString) });
+    const email = fc.oneof(
+      fc.emailAddress(),
+      fc.constantFrom("ADA@example.com", "ada@example.com", "a@b", "@", "a@b.c\u0000"),
+    );
+    const body = bodyArb({
+      email,
+      password: fc.string({ minLength: 8, maxLength: 40 }),
+      name: fc.oneof(fc.string({ minLength: 1, maxLength: 100 }), nastyString),
+    });
     await fc.assert(
       fc.asyncProperty(body, async (rawBody) => {
-        const res = await run(signUp as RouteHandler, "POST", "/api/auth/sign-up", {}, { params: [], query: "", body: rawBody, headers: {} }, {});
+        const res = await run(
+          signUp as RouteHandler,
+          "POST",
+          "/api/auth/sign-up",
+          {},
+          { params: [], query: "", body: rawBody, headers: {} },
+          {},
+        );
         tally("POST /api/auth/sign-up", res.status, res.body.error?.code);
       }),
       { seed: SEED, numRuns: BODY_RUNS },

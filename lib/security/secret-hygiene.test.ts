@@ -14,14 +14,20 @@ import * as statsRoute from "@/app/api/v1/webhooks/[id]/stats/route";
 import * as testRoute from "@/app/api/v1/webhooks/[id]/test/route";
 import type { EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { ensureEmbeddedExecutor } from "@/inngest/embedded/start";
-import { waitFor } from "@/inngest/embedded/testing";
+import { waitFor } from "@/test/support/executor";
 import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
 import { findEventType } from "@/lib/events/catalog";
 import { log } from "@/lib/log";
-import { BASE, call, dumpDatabaseText, makeTenant, request, type RouteHandler, type Tenant } from "@/lib/testing/api";
-import { captureOutput, type OutputCapture } from "@/lib/testing/capture";
-import { setTestEnv, startReceiver, useTestTargets, type ReceivedRequest, type Receiver } from "@/lib/testing/https-receiver";
+import { BASE, call, dumpDatabaseText, makeTenant, request, type RouteHandler, type Tenant } from "@/test/support/api";
+import { captureOutput, type OutputCapture } from "@/test/support/capture";
+import {
+  setTestEnv,
+  startReceiver,
+  useTestTargets,
+  type ReceivedRequest,
+  type Receiver,
+} from "@/test/support/https-receiver";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
 
 /**
@@ -61,7 +67,13 @@ afterAll(async () => {
 });
 
 /** Calls a route and records its status, headers and body text; `allowed` are the secrets this response may show. */
-async function api<T>(label: string, handler: RouteHandler, req: Request, params: Record<string, string> = {}, allowed: string[] = []) {
+async function api<T>(
+  label: string,
+  handler: RouteHandler,
+  req: Request,
+  params: Record<string, string> = {},
+  allowed: string[] = [],
+) {
   const res = await call<T>(handler, req, params);
   const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   responses.push({ label, text: `${res.status}\n${headers}\n${JSON.stringify(res.body)}`, allowed });
@@ -107,10 +119,14 @@ function verify(secret: string, q: ReceivedRequest): unknown {
 }
 
 const settled = (id: string) =>
-  waitFor(async () => {
-    const d = await db.delivery.findUnique({ where: { id } });
-    return d && d.status !== "pending" ? d : null;
-  }, `delivery ${id} to settle`, 30_000);
+  waitFor(
+    async () => {
+      const d = await db.delivery.findUnique({ where: { id } });
+      return d && d.status !== "pending" ? d : null;
+    },
+    `delivery ${id} to settle`,
+    30_000,
+  );
 
 describe("secret hygiene", () => {
   it("no plaintext signing secret or API key in the database, the logs or any response but create/rotate/key-create", async () => {
@@ -119,14 +135,33 @@ describe("secret hygiene", () => {
     const wantEvents = () => receiver.requests.filter((q) => !q.body.includes('"webhook.probe"'));
 
     // API keys: create (the one response allowed to show it), use, list
-    const k2res = await api<{ id: string; key: string }>("create api key", keysRoute.POST, request("POST", "/api/v1/api-keys", { auth: key, body: { name: "second" } }));
+    const k2res = await api<{ id: string; key: string }>(
+      "create api key",
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", { auth: key, body: { name: "second" } }),
+    );
     expect(k2res.status).toBe(201);
     const k2 = k2res.body.data.key;
     responses.at(-1)!.allowed.push(k2);
-    expect((await api("list api keys with the new key", keysRoute.GET, request("GET", "/api/v1/api-keys", { auth: { key: k2 } }))).status).toBe(200);
+    expect(
+      (
+        await api(
+          "list api keys with the new key",
+          keysRoute.GET,
+          request("GET", "/api/v1/api-keys", { auth: { key: k2 } }),
+        )
+      ).status,
+    ).toBe(200);
 
     // create a webhook: its probe is signed with the new secret
-    const created = await api<{ id: string; secret: string }>("create webhook", listRoute.POST, request("POST", "/api/v1/webhooks", { auth: key, body: { url: receiver.url, events: ["call.ended", "call.missed"] } }));
+    const created = await api<{ id: string; secret: string }>(
+      "create webhook",
+      listRoute.POST,
+      request("POST", "/api/v1/webhooks", {
+        auth: key,
+        body: { url: receiver.url, events: ["call.ended", "call.missed"] },
+      }),
+    );
     expect(created.status).toBe(201);
     const w = created.body.data;
     const s1 = w.secret;
@@ -134,23 +169,62 @@ describe("secret hygiene", () => {
     expect(verify(s1, receiver.requests.at(-1)!)).toMatchObject({ type: "webhook.probe" });
 
     // reads, by key and by session
-    expect((await api<{ secret: string }[]>("list webhooks (session)", listRoute.GET, request("GET", "/api/v1/webhooks", { auth: session }))).body.data[0]?.secret).toBe(MASKED_SECRET);
-    expect((await api<{ secret: string }>("get webhook", itemRoute.GET, request("GET", `/api/v1/webhooks/${w.id}`, { auth: key }), { id: w.id })).body.data.secret).toBe(MASKED_SECRET);
+    expect(
+      (
+        await api<{ secret: string }[]>(
+          "list webhooks (session)",
+          listRoute.GET,
+          request("GET", "/api/v1/webhooks", { auth: session }),
+        )
+      ).body.data[0]?.secret,
+    ).toBe(MASKED_SECRET);
+    expect(
+      (
+        await api<{ secret: string }>(
+          "get webhook",
+          itemRoute.GET,
+          request("GET", `/api/v1/webhooks/${w.id}`, { auth: key }),
+          { id: w.id },
+        )
+      ).body.data.secret,
+    ).toBe(MASKED_SECRET);
 
     // a test event and a published event (with an Idempotency-Key, answered twice), both delivered and signed with s1
-    const test = await api<DeliveryView>("send test event", testRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: key, body: { event: "call.ended" } }), { id: w.id });
+    const test = await api<DeliveryView>(
+      "send test event",
+      testRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: key, body: { event: "call.ended" } }),
+      { id: w.id },
+    );
     expect(test.status).toBe(202);
     await waitFor(() => wantEvents().length >= 1, "the test event");
     expect(verify(s1, wantEvents()[0]!)).toMatchObject({ type: "call.ended", test: true });
     const publish = (label: string, type: string, idem?: string) =>
-      api<{ id: string }>(label, eventsRoute.POST, request("POST", "/api/v1/events", { auth: key, body: { type, data: findEventType(type)!.example }, headers: idem ? { "idempotency-key": idem } : {} }));
+      api<{ id: string }>(
+        label,
+        eventsRoute.POST,
+        request("POST", "/api/v1/events", {
+          auth: key,
+          body: { type, data: findEventType(type)!.example },
+          headers: idem ? { "idempotency-key": idem } : {},
+        }),
+      );
     expect((await publish("publish", "call.ended", "hygiene-1")).status).toBe(202);
-    expect((await publish("publish again (idempotent replay)", "call.ended", "hygiene-1")).headers.get("Idempotent-Replayed")).toBe("true");
+    expect(
+      (await publish("publish again (idempotent replay)", "call.ended", "hygiene-1")).headers.get(
+        "Idempotent-Replayed",
+      ),
+    ).toBe("true");
     await waitFor(() => wantEvents().length >= 2, "the published event");
     expect(verify(s1, wantEvents()[1]!)).toMatchObject({ type: "call.ended" });
 
     // rotate: the second and last response allowed to show a secret
-    const rotated = await api<{ secret: string }>("rotate secret", rotateRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/rotate-secret`, { auth: key }), { id: w.id });
+    const rotated = await api<{ secret: string }>(
+      "rotate secret",
+      rotateRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/rotate-secret`, { auth: key }),
+      { id: w.id },
+    );
     expect(rotated.status).toBe(200);
     const s2 = rotated.body.data.secret;
     responses.at(-1)!.allowed.push(s2);
@@ -162,58 +236,162 @@ describe("secret hygiene", () => {
       res.end("nope");
     });
     const failingEvent = await publish("publish to a failing endpoint", "call.missed");
-    const failed = await waitFor(async () => db.delivery.findFirst({ where: { webhookId: w.id, eventId: failingEvent.body.data.id } }), "the failing delivery");
+    const failed = await waitFor(
+      async () => db.delivery.findFirst({ where: { webhookId: w.id, eventId: failingEvent.body.data.id } }),
+      "the failing delivery",
+    );
     expect(await settled(failed.id)).toMatchObject({ status: "failed", attemptCount: 3 });
     receiver.setHandler();
 
     // replay the failed delivery: signed with the current secret only
     const before = wantEvents().length;
-    const replay = await api<DeliveryView>("replay", replayRoute.POST, request("POST", `/api/v1/webhooks/${w.id}/deliveries/${failed.id}/replay`, { auth: key }), { id: w.id, deliveryId: failed.id });
+    const replay = await api<DeliveryView>(
+      "replay",
+      replayRoute.POST,
+      request("POST", `/api/v1/webhooks/${w.id}/deliveries/${failed.id}/replay`, { auth: key }),
+      { id: w.id, deliveryId: failed.id },
+    );
     expect(replay.status).toBe(202);
     await settled(replay.body.data.id);
-    const replayed = await waitFor(() => wantEvents().slice(before).find((q) => q.headers["webhook-id"] === failed.messageId), "the replayed request");
+    const replayed = await waitFor(
+      () =>
+        wantEvents()
+          .slice(before)
+          .find((q) => q.headers["webhook-id"] === failed.messageId),
+      "the replayed request",
+    );
     expect(verify(s2, replayed)).toMatchObject({ type: "call.missed" });
     expect(() => verify(s1, replayed)).toThrow();
 
     // delivery logs and stats
-    const list = await api<DeliveryView[]>("list deliveries", deliveriesRoute.GET, request("GET", `/api/v1/webhooks/${w.id}/deliveries?page=1&limit=100`, { auth: key }), { id: w.id });
+    const list = await api<DeliveryView[]>(
+      "list deliveries",
+      deliveriesRoute.GET,
+      request("GET", `/api/v1/webhooks/${w.id}/deliveries?page=1&limit=100`, { auth: key }),
+      { id: w.id },
+    );
     expect(list.body.data.length).toBeGreaterThanOrEqual(4);
-    await api("list failed deliveries (session)", deliveriesRoute.GET, request("GET", `/api/v1/webhooks/${w.id}/deliveries?success=false`, { auth: session }), { id: w.id });
-    for (const d of list.body.data) await api(`get delivery ${d.kind}`, deliveryRoute.GET, request("GET", `/api/v1/webhooks/${w.id}/deliveries/${d.id}`, { auth: key }), { id: w.id, deliveryId: d.id });
-    await api("webhook stats", statsRoute.GET, request("GET", `/api/v1/webhooks/${w.id}/stats`, { auth: key }), { id: w.id });
+    await api(
+      "list failed deliveries (session)",
+      deliveriesRoute.GET,
+      request("GET", `/api/v1/webhooks/${w.id}/deliveries?success=false`, { auth: session }),
+      { id: w.id },
+    );
+    for (const d of list.body.data)
+      await api(
+        `get delivery ${d.kind}`,
+        deliveryRoute.GET,
+        request("GET", `/api/v1/webhooks/${w.id}/deliveries/${d.id}`, { auth: key }),
+        { id: w.id, deliveryId: d.id },
+      );
+    await api("webhook stats", statsRoute.GET, request("GET", `/api/v1/webhooks/${w.id}/stats`, { auth: key }), {
+      id: w.id,
+    });
     await api("workspace stats", workspaceStatsRoute.GET, request("GET", "/api/v1/webhooks/stats", { auth: session }));
 
     // URL change and re-enable re-probe with the current secret
     const probesBefore = receiver.requests.length;
-    const moved = await api("patch url (probe)", itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: session, body: { url: receiver.urlFor("127.0.0.1", "/moved") } }), { id: w.id });
+    const moved = await api(
+      "patch url (probe)",
+      itemRoute.PATCH,
+      request("PATCH", `/api/v1/webhooks/${w.id}`, {
+        auth: session,
+        body: { url: receiver.urlFor("127.0.0.1", "/moved") },
+      }),
+      { id: w.id },
+    );
     expect(moved.status).toBe(200);
-    await api("disable", itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: key, body: { isActive: false } }), { id: w.id });
-    expect((await api("re-enable (probe)", itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: key, body: { isActive: true } }), { id: w.id })).status).toBe(200);
+    await api(
+      "disable",
+      itemRoute.PATCH,
+      request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: key, body: { isActive: false } }),
+      { id: w.id },
+    );
+    expect(
+      (
+        await api(
+          "re-enable (probe)",
+          itemRoute.PATCH,
+          request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: key, body: { isActive: true } }),
+          { id: w.id },
+        )
+      ).status,
+    ).toBe(200);
     expect(receiver.requests.length).toBe(probesBefore + 2);
-    for (const probe of receiver.requests.slice(probesBefore)) expect(verify(s2, probe)).toMatchObject({ type: "webhook.probe" });
+    for (const probe of receiver.requests.slice(probesBefore))
+      expect(verify(s2, probe)).toMatchObject({ type: "webhook.probe" });
 
     // a failing probe (endpoint answers 500) is reported without the secret
     receiver.setHandler((_r, res) => {
       res.writeHead(500);
       res.end();
     });
-    expect((await api("patch url, probe fails", itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${w.id}`, { auth: key, body: { url: receiver.urlFor("127.0.0.1", "/fails") } }), { id: w.id })).status).toBe(400);
+    expect(
+      (
+        await api(
+          "patch url, probe fails",
+          itemRoute.PATCH,
+          request("PATCH", `/api/v1/webhooks/${w.id}`, {
+            auth: key,
+            body: { url: receiver.urlFor("127.0.0.1", "/fails") },
+          }),
+          { id: w.id },
+        )
+      ).status,
+    ).toBe(400);
     receiver.setHandler();
 
     // a second webhook, created then deleted
-    const w2 = await api<{ id: string; secret: string }>("create second webhook", listRoute.POST, request("POST", "/api/v1/webhooks", { auth: session, body: { url: receiver.url, events: ["call.ended"] } }));
+    const w2 = await api<{ id: string; secret: string }>(
+      "create second webhook",
+      listRoute.POST,
+      request("POST", "/api/v1/webhooks", { auth: session, body: { url: receiver.url, events: ["call.ended"] } }),
+    );
     expect(w2.status).toBe(201);
     const s3 = w2.body.data.secret;
     responses.at(-1)!.allowed.push(s3);
-    expect((await api("delete second webhook", itemRoute.DELETE, request("DELETE", `/api/v1/webhooks/${w2.body.data.id}`, { auth: key }), { id: w2.body.data.id })).status).toBe(200);
+    expect(
+      (
+        await api(
+          "delete second webhook",
+          itemRoute.DELETE,
+          request("DELETE", `/api/v1/webhooks/${w2.body.data.id}`, { auth: key }),
+          { id: w2.body.data.id },
+        )
+      ).status,
+    ).toBe(200);
 
     // revoke the second key, then present it (refused)
-    expect((await api("revoke key", keyRoute.DELETE, request("DELETE", `/api/v1/api-keys/${k2res.body.data.id}`, { auth: key }), { id: k2res.body.data.id })).status).toBe(200);
-    expect((await api("revoked key refused", keysRoute.GET, request("GET", "/api/v1/api-keys", { auth: { key: k2 } }))).status).toBe(401);
-    expect((await api("forged key refused", keysRoute.GET, request("GET", "/api/v1/api-keys", { headers: { authorization: `Bearer ${k2.slice(0, -1)}X` } }))).status).toBe(401);
+    expect(
+      (
+        await api(
+          "revoke key",
+          keyRoute.DELETE,
+          request("DELETE", `/api/v1/api-keys/${k2res.body.data.id}`, { auth: key }),
+          { id: k2res.body.data.id },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await api("revoked key refused", keysRoute.GET, request("GET", "/api/v1/api-keys", { auth: { key: k2 } })))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await api(
+          "forged key refused",
+          keysRoute.GET,
+          request("GET", "/api/v1/api-keys", { headers: { authorization: `Bearer ${k2.slice(0, -1)}X` } }),
+        )
+      ).status,
+    ).toBe(401);
 
     // everything delivered settles before we look
-    await waitFor(async () => (await db.delivery.count({ where: { workspaceId: a.workspaceId, status: "pending" } })) === 0, "no pending deliveries", 30_000);
+    await waitFor(
+      async () => (await db.delivery.count({ where: { workspaceId: a.workspaceId, status: "pending" } })) === 0,
+      "no pending deliveries",
+      30_000,
+    );
 
     // ---- the checks
     const sessionToken = a.cookie.slice(a.cookie.indexOf("=") + 1);
@@ -239,13 +417,19 @@ describe("secret hygiene", () => {
     expect(responses.length).toBeGreaterThanOrEqual(25);
     for (const r of responses) found.push(...leaks(`the response to "${r.label}"`, r.text, secrets, r.allowed));
     // what the receiver was sent (headers and bodies): signatures only, never the secret
-    for (const q of receiver.requests) found.push(...leaks(`a request to the receiver ${q.path}`, `${JSON.stringify(q.headers)}\n${q.body}`, secrets));
+    for (const q of receiver.requests)
+      found.push(...leaks(`a request to the receiver ${q.path}`, `${JSON.stringify(q.headers)}\n${q.body}`, secrets));
 
     expect(found).toEqual([]);
 
     // and the allowed places do show them (the check above is not vacuous)
     const allowedShown = responses.filter((r) => r.allowed.length > 0);
-    expect(allowedShown.map((r) => r.label).sort()).toEqual(["create api key", "create second webhook", "create webhook", "rotate secret"]);
+    expect(allowedShown.map((r) => r.label).sort()).toEqual([
+      "create api key",
+      "create second webhook",
+      "create webhook",
+      "rotate secret",
+    ]);
     for (const r of allowedShown) for (const v of r.allowed) expect(r.text).toContain(v);
   });
 
@@ -270,7 +454,9 @@ describe("secret hygiene", () => {
     expect(lines).toHaveLength(4);
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     const text = own.text();
-    expect(leaks("log output", text, [...secretForms("deliberate secret", secret), ...keyForms("deliberate key", apiKey)])).toEqual([]);
+    expect(
+      leaks("log output", text, [...secretForms("deliberate secret", secret), ...keyForms("deliberate key", apiKey)]),
+    ).toEqual([]);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "info", msg: "x", secret: "whsec_[redacted]" });
     expect(text).toMatch(/akol_(sk_)?\[redacted\]/);
   });

@@ -8,7 +8,10 @@ import { toWebhookView } from "@/lib/webhooks/view";
 export async function rotateWebhookSecret(workspaceId: string, id: string) {
   await findWebhookOrThrow(workspaceId, id);
   const secret = generateSecret();
-  const rows = await db.webhook.updateManyAndReturn({ where: { id, workspaceId }, data: { secretEncrypted: encryptSecret(secret, id) } });
+  const rows = await db.webhook.updateManyAndReturn({
+    where: { id, workspaceId },
+    data: { secretEncrypted: encryptSecret(secret, id) },
+  });
   const row = rows[0];
   if (!row) throw notFound("Webhook");
   return { ...toWebhookView(row), secret };

@@ -11,7 +11,8 @@ export const eventListSchema = z
   .superRefine((events, ctx) => {
     const seen = new Set<string>();
     for (const [i, e] of events.entries()) {
-      if (seen.has(e)) ctx.addIssue({ code: "custom", path: [i], message: `duplicate event type ${JSON.stringify(e)}` });
+      if (seen.has(e))
+        ctx.addIssue({ code: "custom", path: [i], message: `duplicate event type ${JSON.stringify(e)}` });
       seen.add(e);
     }
   });

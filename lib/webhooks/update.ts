@@ -29,7 +29,9 @@ export async function updateWebhook(current: Webhook, input: z.output<typeof upd
       ...(input.events ? { events: input.events } : {}),
       isActive: willBeActive,
       ...(reenabling ? { failureCount: 0, failingSince: null, disabledReason: null, disabledAt: null } : {}),
-      ...(input.isActive === false && current.isActive ? { disabledReason: "Disabled by a user", disabledAt: new Date() } : {}),
+      ...(input.isActive === false && current.isActive
+        ? { disabledReason: "Disabled by a user", disabledAt: new Date() }
+        : {}),
     },
   });
   const row = res[0];

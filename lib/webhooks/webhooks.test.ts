@@ -7,8 +7,8 @@ import * as rotateRoute from "@/app/api/v1/webhooks/[id]/rotate-secret/route";
 import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { db } from "@/lib/db";
 import { EVENT_TYPES } from "@/lib/events/catalog";
-import { call, dumpDatabaseText, makeTenant, request, type Tenant } from "@/lib/testing/api";
-import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/lib/testing/https-receiver";
+import { call, dumpDatabaseText, makeTenant, request, type Tenant } from "@/test/support/api";
+import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
@@ -29,13 +29,22 @@ afterAll(async () => {
 });
 beforeEach(() => receiver.setHandler());
 
-const create = (t: Tenant, body: unknown) => call<WebhookView>(listRoute.POST, request("POST", "/api/v1/webhooks", { auth: { key: t.key }, body }));
-const get = (t: Tenant, id: string) => call<WebhookView>(itemRoute.GET, request("GET", `/api/v1/webhooks/${id}`, { auth: { key: t.key } }), { id });
+const create = (t: Tenant, body: unknown) =>
+  call<WebhookView>(listRoute.POST, request("POST", "/api/v1/webhooks", { auth: { key: t.key }, body }));
+const get = (t: Tenant, id: string) =>
+  call<WebhookView>(itemRoute.GET, request("GET", `/api/v1/webhooks/${id}`, { auth: { key: t.key } }), { id });
 const patch = (t: Tenant, id: string, body: unknown) =>
-  call<WebhookView>(itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${id}`, { auth: { key: t.key }, body }), { id });
+  call<WebhookView>(itemRoute.PATCH, request("PATCH", `/api/v1/webhooks/${id}`, { auth: { key: t.key }, body }), {
+    id,
+  });
 const rotate = (t: Tenant, id: string) =>
-  call<WebhookView>(rotateRoute.POST, request("POST", `/api/v1/webhooks/${id}/rotate-secret`, { auth: { key: t.key } }), { id });
-const remove = (t: Tenant, id: string) => call(itemRoute.DELETE, request("DELETE", `/api/v1/webhooks/${id}`, { auth: { key: t.key } }), { id });
+  call<WebhookView>(
+    rotateRoute.POST,
+    request("POST", `/api/v1/webhooks/${id}/rotate-secret`, { auth: { key: t.key } }),
+    { id },
+  );
+const remove = (t: Tenant, id: string) =>
+  call(itemRoute.DELETE, request("DELETE", `/api/v1/webhooks/${id}`, { auth: { key: t.key } }), { id });
 
 describe("create", () => {
   it("probes with a signed webhook.probe, stores the subscription and returns the secret once", async () => {
@@ -44,7 +53,13 @@ describe("create", () => {
     expect(res.status).toBe(201);
     expect(res.body.success).toBe(true);
     const w = res.body.data;
-    expect(w).toMatchObject({ url: receiver.url, events: ["call.ended", "call.transferred"], isActive: true, failureCount: 0, lastTriggeredAt: null });
+    expect(w).toMatchObject({
+      url: receiver.url,
+      events: ["call.ended", "call.transferred"],
+      isActive: true,
+      failureCount: 0,
+      lastTriggeredAt: null,
+    });
     expect(w.id).toMatch(/^whk_/);
     expect(w.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(w.secret.slice(6), "base64")).toHaveLength(32);
@@ -128,14 +143,32 @@ describe("create", () => {
   });
 
   it("answers malformed JSON with 400, a wrong content type with 415 and an oversized body with 413", async () => {
-    const bad = await call(listRoute.POST, request("POST", "/api/v1/webhooks", { auth: { key: a.key }, rawBody: '{"url":', headers: { "content-type": "application/json" } }));
+    const bad = await call(
+      listRoute.POST,
+      request("POST", "/api/v1/webhooks", {
+        auth: { key: a.key },
+        rawBody: '{"url":',
+        headers: { "content-type": "application/json" },
+      }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error?.code).toBe("invalid_json");
-    const text = await call(listRoute.POST, request("POST", "/api/v1/webhooks", { auth: { key: a.key }, rawBody: "url=x", headers: { "content-type": "text/plain" } }));
+    const text = await call(
+      listRoute.POST,
+      request("POST", "/api/v1/webhooks", {
+        auth: { key: a.key },
+        rawBody: "url=x",
+        headers: { "content-type": "text/plain" },
+      }),
+    );
     expect(text.status).toBe(415);
     const huge = await call(
       listRoute.POST,
-      request("POST", "/api/v1/webhooks", { auth: { key: a.key }, rawBody: JSON.stringify({ url: "x".repeat(300_000) }), headers: { "content-type": "application/json" } }),
+      request("POST", "/api/v1/webhooks", {
+        auth: { key: a.key },
+        rawBody: JSON.stringify({ url: "x".repeat(300_000) }),
+        headers: { "content-type": "application/json" },
+      }),
     );
     expect(huge.status).toBe(413);
     expect(huge.body.error?.code).toBe("payload_too_large");
@@ -167,7 +200,12 @@ describe("read, update, rotate, delete", () => {
     expect(moved.body.data.url).toBe(other.url);
     await other.close();
 
-    for (const [body, status] of [[{}, 400], [{ isActive: "yes" }, 400], [{ events: [] }, 400], [{ foo: 1 }, 400]] as const) {
+    for (const [body, status] of [
+      [{}, 400],
+      [{ isActive: "yes" }, 400],
+      [{ events: [] }, 400],
+      [{ foo: 1 }, 400],
+    ] as const) {
       const res = await patch(a, w.id, body);
       expect(res.status).toBe(status);
       expect(res.body.error?.code).toBe("validation_error");
@@ -220,7 +258,16 @@ describe("read, update, rotate, delete", () => {
   it("deletes hard and keeps delivery history", async () => {
     const w = (await create(a, { url: receiver.url, events: ["call.ended"] })).body.data;
     await db.delivery.create({
-      data: { id: "dlv_keep", workspaceId: a.workspaceId, webhookId: w.id, messageId: "msg_keep", eventType: "call.ended", kind: "event", payload: "{}", url: w.url },
+      data: {
+        id: "dlv_keep",
+        workspaceId: a.workspaceId,
+        webhookId: w.id,
+        messageId: "msg_keep",
+        eventType: "call.ended",
+        kind: "event",
+        payload: "{}",
+        url: w.url,
+      },
     });
     const del = await remove(a, w.id);
     expect(del.status).toBe(200);
@@ -254,10 +301,14 @@ describe("read, update, rotate, delete", () => {
 
 describe("event types", () => {
   it("lists the catalog with descriptions, JSON schemas and example payloads", async () => {
-    const res = await call<{ type: string; description: string; schema: { type: string; properties: Record<string, unknown> }; example: unknown }[]>(
-      eventTypesRoute.GET,
-      request("GET", "/api/v1/event-types", { auth: { key: a.key } }),
-    );
+    const res = await call<
+      {
+        type: string;
+        description: string;
+        schema: { type: string; properties: Record<string, unknown> };
+        example: unknown;
+      }[]
+    >(eventTypesRoute.GET, request("GET", "/api/v1/event-types", { auth: { key: a.key } }));
     expect(res.status).toBe(200);
     expect(res.body.data.map((e) => e.type)).toEqual([...EVENT_TYPES]);
     for (const e of res.body.data) {
@@ -292,7 +343,9 @@ describe("rate limit", () => {
       expect(Number(last!.headers.get("Retry-After"))).toBeGreaterThan(0);
       expect(last!.headers.get("RateLimit-Remaining")).toBe("0");
       // another workspace has its own budget
-      expect((await call(listRoute.GET, request("GET", "/api/v1/webhooks", { auth: { key: other.key } }))).status).toBe(200);
+      expect((await call(listRoute.GET, request("GET", "/api/v1/webhooks", { auth: { key: other.key } }))).status).toBe(
+        200,
+      );
       // the count lives in the database (shared by every app instance)
       const rows = await db.rateLimit.findMany({ where: { key: { contains: t.workspaceId } } });
       expect(rows[0]?.points).toBeGreaterThanOrEqual(6);

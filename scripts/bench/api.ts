@@ -52,7 +52,9 @@ main(async () => {
   assertBuilt(); // before anything starts: fail clearly without a production build
   say("== bench:api");
   say(machineLine());
-  say(`${CONNECTIONS} connections, ${DURATION} s per route in ${ROUNDS} interleaved slices, after a ${WARMUP} s warm-up`);
+  say(
+    `${CONNECTIONS} connections, ${DURATION} s per route in ${ROUNDS} interleaved slices, after a ${WARMUP} s warm-up`,
+  );
   await waitForQuietMachine();
 
   const receiver = await startReceiverProcess();
@@ -67,17 +69,29 @@ main(async () => {
   say(`app started on ${app.url} (data in ${app.dataDir})`);
   const listKey = await app.createApiKey("bench-list@example.com");
   const eventsKey = await app.createApiKey("bench-events@example.com");
-  await createWebhooks(app, listKey, 50, (i) => `${receiver.url}?list=${i}`, i => (i % 2 ? ["call.ended", "call.started"] : ["appointment.scheduled"]));
+  await createWebhooks(
+    app,
+    listKey,
+    50,
+    (i) => `${receiver.url}?list=${i}`,
+    (i) => (i % 2 ? ["call.ended", "call.started"] : ["appointment.scheduled"]),
+  );
   const listed = await api<{ data: unknown[] }>(app, listKey, "GET", "/api/v1/webhooks");
-  if (listed.status !== 200 || listed.body.data.length !== 50) throw new Error(`GET /api/v1/webhooks: ${listed.status}, ${listed.body.data?.length} webhooks`);
+  if (listed.status !== 200 || listed.body.data.length !== 50)
+    throw new Error(`GET /api/v1/webhooks: ${listed.status}, ${listed.body.data?.length} webhooks`);
   await createWebhooks(app, eventsKey, EVENT_WEBHOOKS, (i) => `${receiver.url}?events=${i}`, ["call.ended"]);
   const eventBody = JSON.stringify({ type: "call.ended", data: callEnded.example });
   const probe = await api(app, eventsKey, "POST", "/api/v1/events", JSON.parse(eventBody));
-  if (probe.status !== 202) throw new Error(`POST /api/v1/events answered ${probe.status}: ${JSON.stringify(probe.body)}`);
+  if (probe.status !== 202)
+    throw new Error(`POST /api/v1/events answered ${probe.status}: ${JSON.stringify(probe.body)}`);
 
   const all: Array<{ key: string; name: string; opts: Options }> = [
     { key: "health", name: "GET /api/health (trivial)", opts: { url: `${app.url}/api/health` } },
-    { key: "list", name: "GET /api/v1/webhooks (50)", opts: { url: `${app.url}/api/v1/webhooks`, headers: { authorization: `Bearer ${listKey}` } } },
+    {
+      key: "list",
+      name: "GET /api/v1/webhooks (50)",
+      opts: { url: `${app.url}/api/v1/webhooks`, headers: { authorization: `Bearer ${listKey}` } },
+    },
     {
       key: "events",
       name: "POST /api/v1/events",
@@ -96,8 +110,22 @@ main(async () => {
   // Rounds: every route gets ROUNDS slices of DURATION/ROUNDS s, interleaved (health, list, events, health, …),
   // so a change in what else runs on the machine weighs on all routes alike. After each events slice the
   // deliveries it triggered are let through (up to 30 s) before the next slice starts.
-  type Acc = { name: string; requests: number; seconds: number; latencies: number[]; non2xx: number; busy: number; appMs: number; pgMs: number };
-  const acc = new Map<string, Acc>(targets.map((t) => [t.key, { name: t.name, requests: 0, seconds: 0, latencies: [], non2xx: 0, busy: 0, appMs: 0, pgMs: 0 }]));
+  type Acc = {
+    name: string;
+    requests: number;
+    seconds: number;
+    latencies: number[];
+    non2xx: number;
+    busy: number;
+    appMs: number;
+    pgMs: number;
+  };
+  const acc = new Map<string, Acc>(
+    targets.map((t) => [
+      t.key,
+      { name: t.name, requests: 0, seconds: 0, latencies: [], non2xx: 0, busy: 0, appMs: 0, pgMs: 0 },
+    ]),
+  );
   const rss = rssSampler(app.pgid);
   const before = (await receiver.stats()).requests;
   let accepted = 0;
@@ -107,7 +135,11 @@ main(async () => {
       const cpu = cpuMeter();
       const used = groupCpu(app.pgid);
       const slice = DURATION / ROUNDS;
-      const { result: r, latencies, non2xx } = await autocannonSamples({ ...t.opts, connections: CONNECTIONS, duration: slice });
+      const {
+        result: r,
+        latencies,
+        non2xx,
+      } = await autocannonSamples({ ...t.opts, connections: CONNECTIONS, duration: slice });
       const after = groupCpu(app.pgid);
       a.requests += r.requests.total;
       a.seconds += slice;
@@ -116,11 +148,13 @@ main(async () => {
       a.busy += cpu() * slice;
       a.appMs += after.appMs - used.appMs;
       a.pgMs += after.postgresMs - used.postgresMs;
-      if (non2xx || r.errors || r.timeouts) say(`WARNING ${t.name}: ${non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+      if (non2xx || r.errors || r.timeouts)
+        say(`WARNING ${t.name}: ${non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
       if (t.key === "events") {
         accepted += r.requests.total - non2xx;
         const deadline = Date.now() + 30_000;
-        while (Date.now() < deadline && (await receiver.stats()).requests - before < accepted * EVENT_WEBHOOKS) await new Promise((res) => setTimeout(res, 100));
+        while (Date.now() < deadline && (await receiver.stats()).requests - before < accepted * EVENT_WEBHOOKS)
+          await new Promise((res) => setTimeout(res, 100));
       }
     }
   }
@@ -130,14 +164,33 @@ main(async () => {
     const a = acc.get(t.key)!;
     const lat = a.latencies.sort((x, y) => x - y);
     const n = Math.max(1, a.requests);
-    return { name: a.name, rate: a.requests / a.seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), errors: a.non2xx, cpu: a.busy / a.seconds, appMs: a.appMs / n, pgMs: a.pgMs / n };
+    return {
+      name: a.name,
+      rate: a.requests / a.seconds,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      errors: a.non2xx,
+      cpu: a.busy / a.seconds,
+      appMs: a.appMs / n,
+      pgMs: a.pgMs / n,
+    };
   });
 
   const base = results[0]!.rate;
   say();
   say(
     table(
-      ["route", "req/s", "vs trivial", "p50 ms", "p99 ms", "non-2xx", "app CPU ms/req", "pg CPU ms/req", "machine busy"],
+      [
+        "route",
+        "req/s",
+        "vs trivial",
+        "p50 ms",
+        "p99 ms",
+        "non-2xx",
+        "app CPU ms/req",
+        "pg CPU ms/req",
+        "machine busy",
+      ],
       results.map(({ name, rate, p50, p99, errors, cpu, appMs, pgMs }) => [
         name,
         fmt(rate, 0),
@@ -152,14 +205,20 @@ main(async () => {
     ),
   );
   say();
-  say(`app RSS (launcher + Next.js) peak ${fmt(mem.peakAppMb, 0)} MB; its PostgreSQL (PSS) ${fmt(mem.peakPostgresMb, 0)} MB`);
+  say(
+    `app RSS (launcher + Next.js) peak ${fmt(mem.peakAppMb, 0)} MB; its PostgreSQL (PSS) ${fmt(mem.peakPostgresMb, 0)} MB`,
+  );
   say(`webhook deliveries received by the local receiver during the measurements: ${delivered}`);
-  say("app CPU ms/req: CPU time of the launcher + Next.js processes (background delivery work included) per request; machine busy: all cores, all processes");
+  say(
+    "app CPU ms/req: CPU time of the launcher + Next.js processes (background delivery work included) per request; machine busy: all cores, all processes",
+  );
   say();
   say("targets:");
   for (const { name, rate, p99 } of results.slice(1)) {
     const ratio = rate / base;
-    say(`  ${name}: rate ${fmt(ratio * 100, 0)} % of trivial (≥ 50 %: ${pass(ratio >= 0.5)}), p99 ${fmt(p99, 1)} ms (< 50 ms: ${pass(p99 < 50)})`);
+    say(
+      `  ${name}: rate ${fmt(ratio * 100, 0)} % of trivial (≥ 50 %: ${pass(ratio >= 0.5)}), p99 ${fmt(p99, 1)} ms (< 50 ms: ${pass(p99 < 50)})`,
+    );
   }
   say(`  (for reference, the trivial route itself: p99 ${fmt(results[0]!.p99, 1)} ms at ${CONNECTIONS} connections)`);
 });

@@ -41,7 +41,10 @@ declare module "autocannon" {
   }
   type Instance = Promise<Result> & {
     stop(): void;
-    on(event: "response", fn: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
+    on(
+      event: "response",
+      fn: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void,
+    ): void;
   };
   function autocannon(opts: Options): Instance;
   export default autocannon;

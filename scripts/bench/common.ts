@@ -20,7 +20,11 @@ import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon, { type Instance as AutocannonInstance, type Options as AutocannonOptions, type Result as AutocannonResult } from "autocannon";
+import autocannon, {
+  type Instance as AutocannonInstance,
+  type Options as AutocannonOptions,
+  type Result as AutocannonResult,
+} from "autocannon";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where the app is started from (its .next build, its scripts/launch.ts). Default: this repository. */
@@ -68,7 +72,8 @@ export function main(fn: () => Promise<void>): void {
       process.exit(0);
     },
     async (err: unknown) => {
-      const text = err instanceof SetupError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      const text =
+        err instanceof SetupError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(`\nbenchmark failed: ${text}\n`);
       await runCleanups();
       process.exit(1);
@@ -81,9 +86,14 @@ export function main(fn: () => Promise<void>): void {
 
 export function machineLine(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
-  return `cores: ${os.availableParallelism()} (${cpus[0]?.model.trim() ?? "?"}), node ${process.version}, ` +
-    `RAM ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average before start: ${load}`;
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  return (
+    `cores: ${os.availableParallelism()} (${cpus[0]?.model.trim() ?? "?"}), node ${process.version}, ` +
+    `RAM ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average before start: ${load}`
+  );
 }
 
 /** Busy CPU share of the whole machine over `ms` (0..1), from /proc/stat: shows whether something else ran. */
@@ -118,8 +128,10 @@ export async function waitForQuietMachine(): Promise<void> {
     if (busy < 0.25 || Date.now() - start >= maxWait) break;
   }
   const waited = Math.round((Date.now() - start) / 1000);
-  say(`machine busy before start: ${Math.round(busy * 100)} % of all cores (over 2 s, after ${waited} s)` +
-    (busy >= 0.25 ? " — WARNING: other work is running; the figures below are skewed by it" : ""));
+  say(
+    `machine busy before start: ${Math.round(busy * 100)} % of all cores (over 2 s, after ${waited} s)` +
+      (busy >= 0.25 ? " — WARNING: other work is running; the figures below are skewed by it" : ""),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -166,12 +178,16 @@ function readProc(pid: number): ProcInfo | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 }
 
 /** Processes of a process group. */
 export function groupProcesses(pgid: number): ProcInfo[] {
-  return allPids().map(readProc).filter((p): p is ProcInfo => p !== undefined && p.pgrp === pgid);
+  return allPids()
+    .map(readProc)
+    .filter((p): p is ProcInfo => p !== undefined && p.pgrp === pgid);
 }
 
 /**
@@ -179,7 +195,9 @@ export function groupProcesses(pgid: number): ProcInfo[] {
  * PostgreSQL postmaster (backends call setsid(), so they leave the group).
  */
 export function appProcesses(pgid: number): ProcInfo[] {
-  const all = allPids().map(readProc).filter((p): p is ProcInfo => p !== undefined);
+  const all = allPids()
+    .map(readProc)
+    .filter((p): p is ProcInfo => p !== undefined);
   const group = all.filter((p) => p.pgrp === pgid);
   const postmasters = new Set(group.filter((p) => p.comm.startsWith("postgres")).map((p) => p.pid));
   return [...group, ...all.filter((p) => p.pgrp !== pgid && postmasters.has(p.ppid))];
@@ -257,7 +275,12 @@ export function rssSampler(pgid: number, everyMs = 250) {
       take();
       const peak = (k: "appMb" | "postgresMb") => Math.max(...samples.map((s) => s[k]));
       const mean = (k: "appMb" | "postgresMb") => samples.reduce((a, s) => a + s[k], 0) / samples.length;
-      return { peakAppMb: peak("appMb"), meanAppMb: mean("appMb"), peakPostgresMb: peak("postgresMb"), samples: samples.length };
+      return {
+        peakAppMb: peak("appMb"),
+        meanAppMb: mean("appMb"),
+        peakPostgresMb: peak("postgresMb"),
+        samples: samples.length,
+      };
     },
   };
 }
@@ -292,7 +315,12 @@ export function assertBuilt(): void {
   }
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: APP_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -313,7 +341,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
  * own process group, with a temp DATA_DIR, free PORT and EMBEDDED_DB_PORT
  * (embedded PostgreSQL), waiting until GET /api/health answers.
  */
-export async function startApp(opts: { env?: Record<string, string>; label?: string; readyTimeoutMs?: number } = {}): Promise<App> {
+export async function startApp(
+  opts: { env?: Record<string, string>; label?: string; readyTimeoutMs?: number } = {},
+): Promise<App> {
   assertBuilt();
   const dataDir = tempDir(`akol-bench-${opts.label ?? "app"}-`);
   const port = await freePort();
@@ -333,11 +363,13 @@ export async function startApp(opts: { env?: Record<string, string>; label?: str
   // `next start` runs in production mode by itself; the launcher and the CLI keep their default, under which
   // the embedded database's generated secrets (DATA_DIR/secrets.json) are used, as with a plain `npm start`.
   delete (env as Record<string, string | undefined>).NODE_ENV;
-  if (process.env.BENCH_APP_NODE_OPTIONS) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${process.env.BENCH_APP_NODE_OPTIONS}`.trim();
+  if (process.env.BENCH_APP_NODE_OPTIONS)
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${process.env.BENCH_APP_NODE_OPTIONS}`.trim();
   if (process.env.BENCH_CPU_PROF || process.env.BENCH_MEM_LOG || process.env.BENCH_PG_COUNT) {
     // Diagnosis (scripts/bench/preload.cjs): CPU profiles of every Node process of the app, written when it
     // exits (summarise with `node --import tsx scripts/bench/cpuprofile-top.ts <file>`), and/or a memory log.
-    for (const k of ["BENCH_CPU_PROF", "BENCH_MEM_LOG", "BENCH_PG_COUNT"] as const) if (process.env[k]) env[k] = path.resolve(process.env[k]);
+    for (const k of ["BENCH_CPU_PROF", "BENCH_MEM_LOG", "BENCH_PG_COUNT"] as const)
+      if (process.env[k]) env[k] = path.resolve(process.env[k]);
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --require ${path.join(REPO, "scripts/bench/preload.cjs")}`.trim();
   }
   const lines: string[] = [];
@@ -367,7 +399,11 @@ export async function startApp(opts: { env?: Record<string, string>; label?: str
     pgid,
     child,
     databaseUrl() {
-      const c = JSON.parse(readFileSync(path.join(dataDir, "embedded-db.json"), "utf8")) as { user: string; password: string; database: string };
+      const c = JSON.parse(readFileSync(path.join(dataDir, "embedded-db.json"), "utf8")) as {
+        user: string;
+        password: string;
+        database: string;
+      };
       return `postgresql://${c.user}:${encodeURIComponent(c.password)}@127.0.0.1:${dbPort}/${c.database}`;
     },
     logTail: (n = 40) => lines.slice(-n).join("\n"),
@@ -400,7 +436,9 @@ export async function startApp(opts: { env?: Record<string, string>; label?: str
       }
       const leftovers = postgresOf(pgdata, dbPort);
       if (leftovers.length) {
-        process.stderr.write(`PostgreSQL still running after the app stopped (pids ${leftovers.join(", ")}): SIGKILL\n`);
+        process.stderr.write(
+          `PostgreSQL still running after the app stopped (pids ${leftovers.join(", ")}): SIGKILL\n`,
+        );
         for (const pid of leftovers) {
           try {
             process.kill(pid, "SIGKILL");
@@ -419,11 +457,17 @@ export async function startApp(opts: { env?: Record<string, string>; label?: str
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
   while (true) {
     if (exited) throw new Error(`the app exited during start-up:\n${app.logTail()}`);
-    if (Date.now() > deadline) throw new Error(`the app did not answer GET /api/health within ${(opts.readyTimeoutMs ?? 180_000) / 1000} s:\n${app.logTail()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the app did not answer GET /api/health within ${(opts.readyTimeoutMs ?? 180_000) / 1000} s:\n${app.logTail()}`,
+      );
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) break;
-      if (res.status === 404) throw new SetupError("GET /api/health answered 404: the build predates app/api/health/route.ts; run `npm run build`");
+      if (res.status === 404)
+        throw new SetupError(
+          "GET /api/health answered 404: the build predates app/api/health/route.ts; run `npm run build`",
+        );
     } catch (err) {
       if (err instanceof SetupError) throw err;
     }
@@ -447,7 +491,7 @@ export type ReceiverProcess = {
   stop(): Promise<void>;
 };
 
-/** Starts an HTTPS receiver (lib/testing/https-receiver.ts) in its own process, answering 200 at once. */
+/** Starts an HTTPS receiver (test/support/https-receiver.ts) in its own process, answering 200 at once. */
 export async function startReceiverProcess(): Promise<ReceiverProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "scripts/bench/receiver.ts")], {
     cwd: REPO,
@@ -456,11 +500,21 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
   const received: Array<[string, number]> = [];
   let statsWaiter: ((s: { requests: number }) => void) | undefined;
   const ready = new Promise<{ url: string; port: number; caPath: string }>((resolve, reject) => {
-    child.on("message", (m: { type: string; url?: string; port?: number; caPath?: string; items?: Array<[string, number]>; requests?: number }) => {
-      if (m.type === "ready") resolve({ url: m.url!, port: m.port!, caPath: m.caPath! });
-      else if (m.type === "receipts") for (const it of m.items!) received.push(it);
-      else if (m.type === "stats") statsWaiter?.({ requests: m.requests! });
-    });
+    child.on(
+      "message",
+      (m: {
+        type: string;
+        url?: string;
+        port?: number;
+        caPath?: string;
+        items?: Array<[string, number]>;
+        requests?: number;
+      }) => {
+        if (m.type === "ready") resolve({ url: m.url!, port: m.port!, caPath: m.caPath! });
+        else if (m.type === "receipts") for (const it of m.items!) received.push(it);
+        else if (m.type === "stats") statsWaiter?.({ requests: m.requests! });
+      },
+    );
     child.once("exit", (code) => reject(new Error(`the receiver process exited (${code})`)));
   });
   const stop = async () => {
@@ -495,7 +549,13 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
 // ---------------------------------------------------------------------------
 // HTTP helpers
 
-export async function api<T = unknown>(app: App, key: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  app: App,
+  key: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${app.url}${p}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -506,11 +566,21 @@ export async function api<T = unknown>(app: App, key: string, method: string, p:
 }
 
 /** Creates `n` webhooks through the API (each is probed by the app, so the receiver must answer). */
-export async function createWebhooks(app: App, key: string, n: number, url: (i: number) => string, events: string[] | ((i: number) => string[])): Promise<string[]> {
+export async function createWebhooks(
+  app: App,
+  key: string,
+  n: number,
+  url: (i: number) => string,
+  events: string[] | ((i: number) => string[]),
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await api<{ data: { id: string } }>(app, key, "POST", "/api/v1/webhooks", { url: url(i), events: typeof events === "function" ? events(i) : events });
-    if (r.status !== 201) throw new Error(`creating webhook ${i + 1}/${n} answered ${r.status}: ${JSON.stringify(r.body)}`);
+    const r = await api<{ data: { id: string } }>(app, key, "POST", "/api/v1/webhooks", {
+      url: url(i),
+      events: typeof events === "function" ? events(i) : events,
+    });
+    if (r.status !== 201)
+      throw new Error(`creating webhook ${i + 1}/${n} answered ${r.status}: ${JSON.stringify(r.body)}`);
     ids.push(r.body.data.id);
   }
   return ids;
@@ -523,7 +593,9 @@ export function autocannonRun(opts: AutocannonOptions): AutocannonInstance {
 }
 
 /** An autocannon run that also keeps every response time and status (for percentiles over several runs). */
-export async function autocannonSamples(opts: AutocannonOptions): Promise<{ result: AutocannonResult; latencies: number[]; non2xx: number }> {
+export async function autocannonSamples(
+  opts: AutocannonOptions,
+): Promise<{ result: AutocannonResult; latencies: number[]; non2xx: number }> {
   const instance = autocannonRun(opts);
   const latencies: number[] = [];
   let non2xx = 0;

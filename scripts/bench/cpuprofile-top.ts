@@ -29,7 +29,8 @@ function mapFor(url: string): SourceMap | null {
     let m: SourceMap | null = null;
     try {
       const f = url.startsWith("file://") ? fileURLToPath(url) : url;
-      if (f.includes("/.next/") && existsSync(`${f}.map`)) m = new SourceMap(JSON.parse(readFileSync(`${f}.map`, "utf8")));
+      if (f.includes("/.next/") && existsSync(`${f}.map`))
+        m = new SourceMap(JSON.parse(readFileSync(`${f}.map`, "utf8")));
     } catch {
       m = null;
     }
@@ -47,7 +48,10 @@ function short(source: string): string {
     const rest = source.slice(nm + 13).split("/");
     return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  return source.replace(/^file:\/\//, "").replace(/^(\.\.\/)+/, "").replace(/^.*\/(app|lib|inngest|scripts)\//, "$1/");
+  return source
+    .replace(/^file:\/\//, "")
+    .replace(/^(\.\.\/)+/, "")
+    .replace(/^.*\/(app|lib|inngest|scripts)\//, "$1/");
 }
 
 type Frame = { fn: string; file: string; line: number };
@@ -63,8 +67,17 @@ function frameOf(id: number): Frame {
   f = { fn: cf.functionName || "(anonymous)", file: cf.url ? short(cf.url) : "(native / V8)", line: cf.lineNumber + 1 };
   const m = cf.url ? mapFor(cf.url) : null;
   if (m) {
-    const e = m.findEntry(cf.lineNumber, cf.columnNumber) as { originalSource?: string; originalLine?: number; name?: string };
-    if (e?.originalSource) f = { fn: e.name && cf.functionName.length <= 2 ? e.name : f.fn, file: short(e.originalSource), line: (e.originalLine ?? 0) + 1 };
+    const e = m.findEntry(cf.lineNumber, cf.columnNumber) as {
+      originalSource?: string;
+      originalLine?: number;
+      name?: string;
+    };
+    if (e?.originalSource)
+      f = {
+        fn: e.name && cf.functionName.length <= 2 ? e.name : f.fn,
+        file: short(e.originalSource),
+        line: (e.originalLine ?? 0) + 1,
+      };
   }
   resolved.set(id, f);
   return f;
@@ -103,7 +116,9 @@ p.samples.forEach((id, i) => {
 const show = (m: Map<string, number>, title: string) => {
   process.stdout.write(`\n${title}\n`);
   for (const [k, t] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    process.stdout.write(`${((t / total) * 100).toFixed(1).padStart(5)} %  ${(t / 1000).toFixed(0).padStart(7)} ms  ${k}\n`);
+    process.stdout.write(
+      `${((t / total) * 100).toFixed(1).padStart(5)} %  ${(t / 1000).toFixed(0).padStart(7)} ms  ${k}\n`,
+    );
   }
 };
 process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s sampled${filter ? ` (stacks matching ${filter})` : ""}\n`);

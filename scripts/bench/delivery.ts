@@ -149,7 +149,9 @@ main(async () => {
   const rateOverride = process.env.BENCH_RATE_PER_WEBHOOK;
   say(
     `${WEBHOOKS} webhooks, each event delivered to all of them; per-webhook throttle ` +
-      (rateOverride ? `WEBHOOK_DELIVERY_RATE_PER_SECOND=${rateOverride} (raised for the run)` : "at its default (50/s), load spread over the webhooks") +
+      (rateOverride
+        ? `WEBHOOK_DELIVERY_RATE_PER_SECOND=${rateOverride} (raised for the run)`
+        : "at its default (50/s), load spread over the webhooks") +
       `; ${DELIVERIES} deliveries in the max-rate burst, ${LATENCY_SECONDS} s at half rate`,
   );
   await waitForQuietMachine();
@@ -157,7 +159,11 @@ main(async () => {
   const receiver = await startReceiverProcess();
 
   // 1. Raw receiver rate (before the app exists, so nothing else competes).
-  const rawBody = JSON.stringify({ type: "call.ended", timestamp: new Date().toISOString(), data: { ...callEnded.example, callId: "call_raw" } });
+  const rawBody = JSON.stringify({
+    type: "call.ended",
+    timestamp: new Date().toISOString(),
+    data: { ...callEnded.example, callId: "call_raw" },
+  });
   const raw = await autocannonRun({
     url: receiver.url,
     method: "POST",
@@ -172,7 +178,9 @@ main(async () => {
     body: rawBody,
   });
   const rawRate = raw.requests.average;
-  say(`raw receiver rate: ${fmt(rawRate, 0)} POST/s (${RAW_CONNECTIONS} connections, ${RAW_SECONDS} s, p50 ${fmt(raw.latency.p50)} ms)`);
+  say(
+    `raw receiver rate: ${fmt(rawRate, 0)} POST/s (${RAW_CONNECTIONS} connections, ${RAW_SECONDS} s, p50 ${fmt(raw.latency.p50)} ms)`,
+  );
 
   const app = await startApp({
     label: "delivery",
@@ -190,7 +198,8 @@ main(async () => {
   // Warm-up: a few events end to end (JIT, pools, TLS sessions).
   const warm = new Tracker(app, key, receiver, "warm");
   for (let i = 0; i < 20; i++) await warm.publish();
-  if (!(await warm.waitAll(60_000))) throw new Error(`warm-up: ${warm.received}/${warm.expected()} deliveries arrived within 60 s\n${app.logTail()}`);
+  if (!(await warm.waitAll(60_000)))
+    throw new Error(`warm-up: ${warm.received}/${warm.expected()} deliveries arrived within 60 s\n${app.logTail()}`);
 
   const rss = rssSampler(app.pgid);
 
@@ -215,7 +224,8 @@ main(async () => {
   clearInterval(collector);
   const cpu1 = groupCpu(app.pgid);
   const machineBusy = machine();
-  if (!complete) say(`WARNING: only ${burst.received}/${burst.expected()} deliveries of the burst arrived before the timeout`);
+  if (!complete)
+    say(`WARNING: only ${burst.received}/${burst.expected()} deliveries of the burst arrived before the timeout`);
   const r = [...burst.receipts].sort((a, b) => a - b);
   const total = r.length;
   const overall = total / ((r[total - 1]! - t0) / 1000);
@@ -249,7 +259,10 @@ main(async () => {
   const mem = rss.stop();
   await sleep(10_000);
   const idleAfter = rssSample(app.pgid);
-  if (!halfComplete) say(`WARNING: only ${half.received}/${half.expected()} deliveries of the half-rate phase arrived before the timeout`);
+  if (!halfComplete)
+    say(
+      `WARNING: only ${half.received}/${half.expected()} deliveries of the half-rate phase arrived before the timeout`,
+    );
   const hr = [...half.receipts].sort((a, b) => a - b);
   const achieved = hr.length / ((hr[hr.length - 1]! - h0) / 1000);
   const lat = [...half.latencies].sort((a, b) => a - b);
@@ -269,7 +282,10 @@ main(async () => {
         ["  app CPU per delivery (ms)", fmt(perDeliveryApp, 2)],
         ["  PostgreSQL CPU per delivery (ms)", fmt(perDeliveryPg, 2)],
         ["  machine busy during the burst", `${fmt(machineBusy * 100, 0)} %`],
-        ["  burst publish→receive p50 / p99 (ms, queueing)", `${fmt(percentile(burstLat, 50), 0)} / ${fmt(percentile(burstLat, 99), 0)}`],
+        [
+          "  burst publish→receive p50 / p99 (ms, queueing)",
+          `${fmt(percentile(burstLat, 50), 0)} / ${fmt(percentile(burstLat, 99), 0)}`,
+        ],
         [`half rate: target deliveries/s`, fmt(halfRate, 0)],
         ["  achieved deliveries/s", fmt(achieved, 0)],
         ["  publish→receive p50 (ms)", fmt(percentile(lat, 50), 0)],
@@ -279,17 +295,24 @@ main(async () => {
         ["app RSS peak / mean (MB, launcher + Next.js)", `${fmt(mem.peakAppMb, 0)} / ${fmt(mem.meanAppMb, 0)}`],
         ["app RSS 10 s after the load (MB)", fmt(idleAfter.appMb, 0)],
         ["PostgreSQL memory peak (MB, PSS of all its processes)", fmt(mem.peakPostgresMb, 0)],
-        ["deliveries (burst + half), duplicates, unmatched", `${burst.received + half.received}, ${burst.duplicates() + half.duplicates()}, ${burst.unknown + half.unknown}`],
+        [
+          "deliveries (burst + half), duplicates, unmatched",
+          `${burst.received + half.received}, ${burst.duplicates() + half.duplicates()}, ${burst.unknown + half.unknown}`,
+        ],
       ],
     ),
   );
   say();
   say("targets:");
   say(`  ≥ 500 deliveries/s: ${fmt(sustained, 0)} — ${pass(sustained >= 500)}`);
-  say(`  ≥ 25 % of the raw receiver rate: ${fmt((sustained / rawRate) * 100, 1)} % — ${pass(sustained / rawRate >= 0.25)}`);
+  say(
+    `  ≥ 25 % of the raw receiver rate: ${fmt((sustained / rawRate) * 100, 1)} % — ${pass(sustained / rawRate >= 0.25)}`,
+  );
   say(`  p99 < 1 s at half the maximum rate: ${fmt(percentile(lat, 99), 0)} ms — ${pass(percentile(lat, 99) < 1000)}`);
   say(`  app RSS < 400 MB: peak ${fmt(mem.peakAppMb, 0)} MB — ${pass(mem.peakAppMb < 400)}`);
   if (sustained > WEBHOOKS * Number(rateOverride ?? 50) * 0.8) {
-    say(`NOTE: the rate is close to the throttle cap (${WEBHOOKS} webhooks × ${rateOverride ?? 50}/s): raise BENCH_WEBHOOKS`);
+    say(
+      `NOTE: the rate is close to the throttle cap (${WEBHOOKS} webhooks × ${rateOverride ?? 50}/s): raise BENCH_WEBHOOKS`,
+    );
   }
 });

@@ -39,7 +39,11 @@ const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 const REQUESTS = Number(process.env.BENCH_LOG_REQUESTS ?? 200);
 const WARMUP = 20;
 
-type Page = { success: boolean; data: Array<{ id: string; attempts: unknown[] }>; pagination: { page: number; limit: number; total: number; totalPages: number } };
+type Page = {
+  success: boolean;
+  data: Array<{ id: string; attempts: unknown[] }>;
+  pagination: { page: number; limit: number; total: number; totalPages: number };
+};
 
 main(async () => {
   assertBuilt(); // before anything starts: fail clearly without a production build
@@ -47,12 +51,26 @@ main(async () => {
   say(machineLine());
   await waitForQuietMachine();
   const receiver = await startReceiverProcess();
-  const app = await startApp({ label: "log", env: { WEBHOOK_ALLOWED_TARGETS: "127.0.0.1", NODE_EXTRA_CA_CERTS: receiver.caPath, API_RATE_LIMIT_PER_MINUTE: "100000000" } });
+  const app = await startApp({
+    label: "log",
+    env: {
+      WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",
+      NODE_EXTRA_CA_CERTS: receiver.caPath,
+      API_RATE_LIMIT_PER_MINUTE: "100000000",
+    },
+  });
   say(`app started on ${app.url} (data in ${app.dataDir})`);
   const key = await app.createApiKey("bench-log@example.com");
-  const [hook] = await createWebhooks(app, key, 1, () => `${receiver.url}?log`, ["call.ended", "call.started", "call.missed", "appointment.scheduled"]);
+  const [hook] = await createWebhooks(app, key, 1, () => `${receiver.url}?log`, [
+    "call.ended",
+    "call.started",
+    "call.missed",
+    "appointment.scheduled",
+  ]);
   const seeded = await seedDeliveries(app.databaseUrl(), hook!, ROWS, (m) => say(`  seed: ${m}`));
-  say(`seeded ${seeded.deliveries.toLocaleString("en")} deliveries and ${seeded.attempts.toLocaleString("en")} attempts in ${fmt(seeded.seconds)} s`);
+  say(
+    `seeded ${seeded.deliveries.toLocaleString("en")} deliveries and ${seeded.attempts.toLocaleString("en")} attempts in ${fmt(seeded.seconds)} s`,
+  );
 
   const failures = Math.round(ROWS / 10);
   const deepFailed = Math.min(5000, Math.ceil(failures / 20));
@@ -71,9 +89,12 @@ main(async () => {
   const p95: Record<string, number> = {};
   for (const u of urls) {
     const first = await api<Page>(app, key, "GET", u.path);
-    if (first.status !== 200) throw new Error(`${u.path}: status ${first.status}: ${JSON.stringify(first.body).slice(0, 300)}`);
+    if (first.status !== 200)
+      throw new Error(`${u.path}: status ${first.status}: ${JSON.stringify(first.body).slice(0, 300)}`);
     if (u.total !== undefined && (first.body.data.length !== 20 || first.body.pagination.total !== u.total)) {
-      throw new Error(`${u.path}: status ${first.status}, ${first.body.data?.length} rows, total ${first.body.pagination?.total} (expected 20 rows of ${u.total})`);
+      throw new Error(
+        `${u.path}: status ${first.status}, ${first.body.data?.length} rows, total ${first.body.pagination?.total} (expected 20 rows of ${u.total})`,
+      );
     }
     for (let i = 0; i < WARMUP; i++) await api(app, key, "GET", u.path);
     const ms: number[] = [];
@@ -86,18 +107,30 @@ main(async () => {
     }
     ms.sort((a, b) => a - b);
     p95[u.name] = percentile(ms, 95);
-    rows.push([u.name, fmt(percentile(ms, 50)), fmt(percentile(ms, 95)), fmt(percentile(ms, 99)), fmt(ms.reduce((a, b) => a + b, 0) / ms.length), u.total?.toLocaleString("en") ?? ""]);
+    rows.push([
+      u.name,
+      fmt(percentile(ms, 50)),
+      fmt(percentile(ms, 95)),
+      fmt(percentile(ms, 99)),
+      fmt(ms.reduce((a, b) => a + b, 0) / ms.length),
+      u.total?.toLocaleString("en") ?? "",
+    ]);
   }
 
   // The SQL behind a page (what Prisma sends for listDeliveries), timed by PostgreSQL itself.
   const client = new pg.Client({ connectionString: app.databaseUrl() });
   await client.connect();
-  const ws = (await client.query<{ workspaceId: string }>(`SELECT "workspaceId" FROM "Webhook" WHERE id = $1`, [hook])).rows[0]!.workspaceId;
+  const ws = (await client.query<{ workspaceId: string }>(`SELECT "workspaceId" FROM "Webhook" WHERE id = $1`, [hook]))
+    .rows[0]!.workspaceId;
   const explain = async (label: string, sql: string, params: unknown[]) => {
     const res = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
     const lines = res.rows.map((r) => r["QUERY PLAN"]);
     const exec = lines.find((l) => l.startsWith("Execution Time"))?.replace("Execution Time: ", "") ?? "?";
-    const top = lines.filter((l) => /Scan|Sort|Limit|Aggregate/.test(l)).map((l) => l.trim().replace(/\s+\(cost=[^)]*\)/, "")).slice(0, 3).join(" | ");
+    const top = lines
+      .filter((l) => /Scan|Sort|Limit|Aggregate/.test(l))
+      .map((l) => l.trim().replace(/\s+\(cost=[^)]*\)/, ""))
+      .slice(0, 3)
+      .join(" | ");
     say(`  ${label.padEnd(36)} ${exec.padStart(12)}   ${top.slice(0, 150)}`);
     if (process.env.BENCH_EXPLAIN) say(lines.map((l) => `      ${l}`).join("\n"));
   };
@@ -110,16 +143,27 @@ main(async () => {
     ["no filter page 1", ``, 1],
     [`no filter page ${deepAll}`, ``, deepAll],
   ] as const) {
-    await explain(`page ids: ${label}`, `SELECT id FROM "Delivery" WHERE ${where}${filter} ORDER BY "createdAt" DESC, id DESC LIMIT 20 OFFSET ${(page - 1) * 20}`, [ws, hook]);
+    await explain(
+      `page ids: ${label}`,
+      `SELECT id FROM "Delivery" WHERE ${where}${filter} ORDER BY "createdAt" DESC, id DESC LIMIT 20 OFFSET ${(page - 1) * 20}`,
+      [ws, hook],
+    );
   }
-  await explain("count: success=false", `SELECT count(*) FROM "Delivery" WHERE ${where} AND success = false`, [ws, hook]);
+  await explain("count: success=false", `SELECT count(*) FROM "Delivery" WHERE ${where} AND success = false`, [
+    ws,
+    hook,
+  ]);
   await explain("count: no filter", `SELECT count(*) FROM "Delivery" WHERE ${where}`, [ws, hook]);
   await client.end();
 
   say();
-  say(`${REQUESTS} sequential requests per URL after ${WARMUP} warm-up requests; 20 rows per page with their attempts; ${os.availableParallelism()} cores`);
+  say(
+    `${REQUESTS} sequential requests per URL after ${WARMUP} warm-up requests; 20 rows per page with their attempts; ${os.availableParallelism()} cores`,
+  );
   say(table(["GET …/deliveries?", "p50 ms", "p95 ms", "p99 ms", "mean ms", "total"], rows));
   say();
   say("targets:");
-  say(`  page 1 (success=false) p95 < 50 ms: ${fmt(p95["success=false&page=1"]!)} ms — ${pass(p95["success=false&page=1"]! < 50)}`);
+  say(
+    `  page 1 (success=false) p95 < 50 ms: ${fmt(p95["success=false&page=1"]!)} ms — ${pass(p95["success=false&page=1"]! < 50)}`,
+  );
 });

@@ -37,13 +37,23 @@ if (memDir) {
   const file = path.join(memDir, `${process.pid}.mem.jsonl`);
   const timer = setInterval(() => {
     try {
-    const m = process.memoryUsage();
-    const h = v8.getHeapStatistics();
-    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_used_size / 1048576)]));
-    const line = { t: Date.now(), rss: Math.round(m.rss / 1048576), heapUsed: Math.round(m.heapUsed / 1048576), heapTotal: Math.round(m.heapTotal / 1048576),
-      external: Math.round(m.external / 1048576), arrayBuffers: Math.round(m.arrayBuffers / 1048576), limit: Math.round(h.heap_size_limit / 1048576),
-      title: process.title, spaces };
-    fs.appendFileSync(file, JSON.stringify(line) + "\n");
+      const m = process.memoryUsage();
+      const h = v8.getHeapStatistics();
+      const spaces = Object.fromEntries(
+        v8.getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_used_size / 1048576)]),
+      );
+      const line = {
+        t: Date.now(),
+        rss: Math.round(m.rss / 1048576),
+        heapUsed: Math.round(m.heapUsed / 1048576),
+        heapTotal: Math.round(m.heapTotal / 1048576),
+        external: Math.round(m.external / 1048576),
+        arrayBuffers: Math.round(m.arrayBuffers / 1048576),
+        limit: Math.round(h.heap_size_limit / 1048576),
+        title: process.title,
+        spaces,
+      };
+      fs.appendFileSync(file, JSON.stringify(line) + "\n");
     } catch (err) {
       fs.appendFileSync(file, JSON.stringify({ error: String(err) }) + "\n");
     }

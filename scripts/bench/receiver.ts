@@ -1,6 +1,6 @@
 /**
  * The benchmarks' webhook receiver, in its own process (so that it does not
- * share an event loop with the load generator): lib/testing/https-receiver.ts
+ * share an event loop with the load generator): test/support/https-receiver.ts
  * with its test certificate, answering 200 "ok" at once. Reports over IPC:
  *   ready     { url, port, caPath }  (caPath: the test CA the app must trust)
  *   receipts  { items: [key, epochMs][] } every 50 ms, key = the body's
@@ -9,7 +9,7 @@
  * Started by scripts/bench/common.ts (startReceiverProcess); stops on SIGTERM
  * or when its parent goes away.
  */
-import { startReceiver, testTls } from "@/lib/testing/https-receiver";
+import { startReceiver, testTls } from "@/test/support/https-receiver";
 
 const KEY = /"callId":"(call_bench_[A-Za-z0-9_-]+)"/;
 

@@ -19,12 +19,20 @@ import { callEnded } from "@/lib/events/catalog/call-ended";
 
 export type SeedResult = { deliveries: number; attempts: number; failedShare: number; seconds: number };
 
-export async function seedDeliveries(databaseUrl: string, webhookId: string, count: number, log: (m: string) => void = () => undefined): Promise<SeedResult> {
+export async function seedDeliveries(
+  databaseUrl: string,
+  webhookId: string,
+  count: number,
+  log: (m: string) => void = () => undefined,
+): Promise<SeedResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const t0 = Date.now();
   try {
-    const hook = await client.query<{ workspaceId: string; url: string }>(`SELECT "workspaceId", url FROM "Webhook" WHERE id = $1`, [webhookId]);
+    const hook = await client.query<{ workspaceId: string; url: string }>(
+      `SELECT "workspaceId", url FROM "Webhook" WHERE id = $1`,
+      [webhookId],
+    );
     const w = hook.rows[0];
     if (!w) throw new Error(`webhook ${webhookId} not found`);
     const payload = JSON.stringify({
@@ -83,12 +91,16 @@ export async function seedDeliveries(databaseUrl: string, webhookId: string, cou
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { "database-url": { type: "string" }, webhook: { type: "string" }, count: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { "database-url": { type: "string" }, webhook: { type: "string" }, count: { type: "string" } },
+  });
   if (!values["database-url"] || !values.webhook) {
     process.stderr.write("usage: seed-deliveries.ts --database-url <url> --webhook <whk_…> [--count 1000000]\n");
     process.exit(2);
   }
-  seedDeliveries(values["database-url"], values.webhook, Number(values.count ?? 1_000_000), (m) => process.stdout.write(`${m}\n`)).then(
+  seedDeliveries(values["database-url"], values.webhook, Number(values.count ?? 1_000_000), (m) =>
+    process.stdout.write(`${m}\n`),
+  ).then(
     (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
     (err: unknown) => {
       process.stderr.write(`seeding failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -11,7 +11,8 @@ export type EventTypeDefinition<S extends z.ZodType = z.ZodType> = {
 
 export function defineEventType<S extends z.ZodType>(def: EventTypeDefinition<S>): EventTypeDefinition<S> {
   const checked = def.schema.safeParse(def.example);
-  if (!checked.success) throw new Error(`catalog example of ${def.type} does not match its schema: ${checked.error.message}`);
+  if (!checked.success)
+    throw new Error(`catalog example of ${def.type} does not match its schema: ${checked.error.message}`);
   return def;
 }
 

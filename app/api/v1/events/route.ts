@@ -8,9 +8,24 @@ export const POST = apiRoute(async ({ req, principal }) => {
   const { json, text } = await readJsonWithText(req);
   const input = validate(json, publishEventSchema);
   // With an Idempotency-Key the event id comes from the key's claim: a retry after a crash publishes the same event.
-  const answer = await withIdempotency(principal.workspaceId, req.headers.get("idempotency-key"), text, async (claim) => ({
-    status: 202,
-    body: { success: true, data: await publishEvent(principal.workspaceId, input, claim ? { id: `evt_${claim.id.slice(claim.id.indexOf("_") + 1)}` } : {}) },
-  }));
-  return Response.json(answer.body, { status: answer.status, headers: answer.replayed ? { "Idempotent-Replayed": "true" } : undefined });
+  const answer = await withIdempotency(
+    principal.workspaceId,
+    req.headers.get("idempotency-key"),
+    text,
+    async (claim) => ({
+      status: 202,
+      body: {
+        success: true,
+        data: await publishEvent(
+          principal.workspaceId,
+          input,
+          claim ? { id: `evt_${claim.id.slice(claim.id.indexOf("_") + 1)}` } : {},
+        ),
+      },
+    }),
+  );
+  return Response.json(answer.body, {
+    status: answer.status,
+    headers: answer.replayed ? { "Idempotent-Replayed": "true" } : undefined,
+  });
 });

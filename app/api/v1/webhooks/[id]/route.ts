@@ -9,11 +9,15 @@ import { toWebhookView } from "@/lib/webhooks/view";
 
 type Params = { id: string };
 
-export const GET = apiRoute<Params>(async ({ principal, params }) => ok(toWebhookView(await findWebhookOrThrow(principal.workspaceId, params.id))));
+export const GET = apiRoute<Params>(async ({ principal, params }) =>
+  ok(toWebhookView(await findWebhookOrThrow(principal.workspaceId, params.id))),
+);
 
 export const PATCH = apiRoute<Params>(async ({ req, principal, params }) => {
   const current = await findWebhookOrThrow(principal.workspaceId, params.id); // 404 before judging someone else's body
   return ok(await updateWebhook(current, await parseBody(req, updateWebhookSchema)));
 });
 
-export const DELETE = apiRoute<Params>(async ({ principal, params }) => ok(await deleteWebhook(principal.workspaceId, params.id)));
+export const DELETE = apiRoute<Params>(async ({ principal, params }) =>
+  ok(await deleteWebhook(principal.workspaceId, params.id)),
+);

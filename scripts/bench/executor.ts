@@ -11,22 +11,30 @@ import { serve } from "inngest/next";
  *   one-step  a throttled (per webhook) function with one step.run
  *   two-step  a function with two step.run
  *
- *   npx tsx inngest/embedded/bench.ts [runs=3000] [concurrency=64]
+ *   npx tsx scripts/bench/executor.ts [runs=3000] [concurrency=64]
  *
  * Uses DATABASE_URL, or a throwaway embedded PostgreSQL (migrated) when unset.
  */
-export async function runBench(opts: { n: number; concurrency: number; log: (line: string) => void }): Promise<Record<string, number>> {
+export async function runBench(opts: {
+  n: number;
+  concurrency: number;
+  log: (line: string) => void;
+}): Promise<Record<string, number>> {
   const [{ withEmbeddedMode }, { startEmbeddedExecutor }, { silentLogger, waitFor }, { pool }] = await Promise.all([
     import("@/inngest/embedded/client"),
     import("@/inngest/embedded/executor"),
-    import("@/inngest/embedded/testing"),
+    import("@/test/support/executor"),
     import("@/lib/db"),
   ]);
   const inngest = new Inngest(withEmbeddedMode({ id: "bench", logger: silentLogger }));
   let work = 0;
   const fns = [
     inngest.createFunction(
-      { id: "one-step", throttle: { limit: 1000, period: "1s", key: "event.data.webhook" }, triggers: [{ event: "b/one" }] },
+      {
+        id: "one-step",
+        throttle: { limit: 1000, period: "1s", key: "event.data.webhook" },
+        triggers: [{ event: "b/one" }],
+      },
       async ({ event, step }) => {
         await step.run("attempt-1", () => {
           work++;
@@ -97,7 +105,7 @@ async function main() {
     const [{ startEmbeddedPostgres }, { migrate }, { freePort }] = await Promise.all([
       import("@/lib/db/embedded"),
       import("@/lib/db/migrate"),
-      import("@/lib/testing/global-setup"),
+      import("@/test/support/global-setup"),
     ]);
     dir = mkdtempSync(path.join("/var/tmp", "akol-bench-"));
     const db = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });

@@ -1,5 +1,5 @@
 import { Webhook as StandardWebhook } from "standardwebhooks";
-import { startReceiver, type ReceivedRequest, type Receiver } from "@/lib/testing/https-receiver";
+import { startReceiver, type ReceivedRequest, type Receiver } from "@/test/support/https-receiver";
 
 /**
  * An HTTPS webhook receiver that misbehaves on purpose, for the soak: each
@@ -147,9 +147,13 @@ export async function startFaultReceiver(opts: FaultReceiverOptions): Promise<Fa
         return;
       case "slow": {
         const [lo, hi] = opts.slowMs;
-        setTimeout(() => {
-          if (!res.destroyed && !raw.socket?.destroyed) res.writeHead(200, { "content-type": "text/plain" }).end("ok, slowly");
-        }, lo + opts.random() * (hi - lo));
+        setTimeout(
+          () => {
+            if (!res.destroyed && !raw.socket?.destroyed)
+              res.writeHead(200, { "content-type": "text/plain" }).end("ok, slowly");
+          },
+          lo + opts.random() * (hi - lo),
+        );
         return;
       }
       case "status500":

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import type { RouteHandler } from "@/lib/testing/api";
+import type { RouteHandler } from "@/test/support/api";
 
 /**
  * Finds every route handler under a folder of the App Router (like
@@ -25,7 +25,9 @@ export type DiscoveredRoute = {
 
 export function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((d) => (d.isDirectory() ? routeFiles(path.join(dir, d.name)) : d.name === "route.ts" ? [path.join(dir, d.name)] : []))
+    .flatMap((d) =>
+      d.isDirectory() ? routeFiles(path.join(dir, d.name)) : d.name === "route.ts" ? [path.join(dir, d.name)] : [],
+    )
     .sort();
 }
 
@@ -40,7 +42,8 @@ export async function discoverRoutes(root = "app/api/v1"): Promise<DiscoveredRou
     const mod = (await import(file)) as Record<string, unknown>;
     for (const method of HTTP_METHODS) {
       const handler = mod[method];
-      if (typeof handler === "function") out.push({ key: `${method} ${route}`, method, route, params, handler: handler as RouteHandler, file });
+      if (typeof handler === "function")
+        out.push({ key: `${method} ${route}`, method, route, params, handler: handler as RouteHandler, file });
     }
   }
   return out;

@@ -21,12 +21,22 @@ export type OutputCapture = {
 export function captureOutput(opts: { passThrough?: boolean } = {}): OutputCapture {
   const chunks: string[] = [];
   const record = (chunk: unknown) => {
-    chunks.push(typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : String(chunk));
+    chunks.push(
+      typeof chunk === "string"
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk).toString("utf8")
+          : String(chunk),
+    );
   };
 
   const patchStream = (stream: NodeJS.WriteStream): (() => void) => {
     const original = stream.write;
-    const patched = (chunk: string | Uint8Array, encodingOrCb?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean => {
+    const patched = (
+      chunk: string | Uint8Array,
+      encodingOrCb?: BufferEncoding | WriteCallback,
+      cb?: WriteCallback,
+    ): boolean => {
       record(chunk);
       if (opts.passThrough) return original.call(stream, chunk, encodingOrCb as BufferEncoding, cb);
       const done = typeof encodingOrCb === "function" ? encodingOrCb : cb;

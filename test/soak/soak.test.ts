@@ -7,11 +7,11 @@ import * as eventsRoute from "@/app/api/v1/events/route";
 import { db } from "@/lib/db";
 import { CATALOG, EVENT_TYPES } from "@/lib/events/catalog";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { buildPresent, startApp, type AppProcess } from "@/lib/soak/app-process";
-import { FAILING_ACTIONS, prng, startFaultReceiver, type FaultReceiver, type Hit } from "@/lib/soak/fault-receiver";
-import { call, makeTenant, request, type EnvelopeBody, type Tenant } from "@/lib/testing/api";
-import { freePort } from "@/lib/testing/global-setup";
-import { testTls } from "@/lib/testing/https-receiver";
+import { buildPresent, startApp, type AppProcess } from "@/test/soak/app-process";
+import { FAILING_ACTIONS, prng, startFaultReceiver, type FaultReceiver, type Hit } from "@/test/soak/fault-receiver";
+import { call, makeTenant, request, type EnvelopeBody, type Tenant } from "@/test/support/api";
+import { freePort } from "@/test/support/global-setup";
+import { testTls } from "@/test/support/https-receiver";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 /**
@@ -71,12 +71,22 @@ const QUIESCENCE_TIMEOUT_MS = 180_000;
 
 const build = buildPresent();
 if (!build && !process.env.CI) {
-  console.warn("[soak] SKIPPED: no production build (.next/BUILD_ID). Run `npm run build` first; in CI (CI set) this is a failure.");
+  console.warn(
+    "[soak] SKIPPED: no production build (.next/BUILD_ID). Run `npm run build` first; in CI (CI set) this is a failure.",
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-type Published = { seq: number; key: string; type: string; marker: string; eventId: string; expected: string[]; tries: number };
+type Published = {
+  seq: number;
+  key: string;
+  type: string;
+  marker: string;
+  eventId: string;
+  expected: string[];
+  tries: number;
+};
 type Kill = { at: number; pid: number; readyAt: number };
 type Sub = { name: string; events: string[]; mode: "flaky" | "doomed" };
 
@@ -126,18 +136,37 @@ function appEnv(port: number): NodeJS.ProcessEnv {
 describe("Idempotency-Key across a crash (what the soak found)", () => {
   it("a retry takes over a claim left pending by a request that died, and publishes the same event once", async () => {
     const t = await makeTenant("idem");
-    const body = { type: "call.missed", data: CATALOG.find((c) => c.type === "call.missed")!.example as Prisma.InputJsonObject };
+    const body = {
+      type: "call.missed",
+      data: CATALOG.find((c) => c.type === "call.missed")!.example as Prisma.InputJsonObject,
+    };
     const raw = JSON.stringify(body);
     // The first request claimed the key and stored its event, then the app was killed before it answered.
     const claim = "claim_01M8TESTCRASHEDxxxxxxxxxxxxx";
     const eventId = `evt_${claim.slice("claim_".length)}`;
     const crashedAt = new Date(Date.now() - 60_000);
     await db.idempotencyKey.create({
-      data: { workspaceId: t.workspaceId, key: "order-1", requestHash: createHash("sha256").update(raw).digest("hex"), status: 0, response: { claim }, createdAt: crashedAt },
+      data: {
+        workspaceId: t.workspaceId,
+        key: "order-1",
+        requestHash: createHash("sha256").update(raw).digest("hex"),
+        status: 0,
+        response: { claim },
+        createdAt: crashedAt,
+      },
     });
-    await db.event.create({ data: { id: eventId, workspaceId: t.workspaceId, type: body.type, data: body.data, timestamp: crashedAt } });
+    await db.event.create({
+      data: { id: eventId, workspaceId: t.workspaceId, type: body.type, data: body.data, timestamp: crashedAt },
+    });
     const publish = () =>
-      call<{ id: string; timestamp: string }>(eventsRoute.POST, request("POST", "/api/v1/events", { auth: { key: t.key }, rawBody: raw, headers: { "content-type": "application/json", "idempotency-key": "order-1" } }));
+      call<{ id: string; timestamp: string }>(
+        eventsRoute.POST,
+        request("POST", "/api/v1/events", {
+          auth: { key: t.key },
+          rawBody: raw,
+          headers: { "content-type": "application/json", "idempotency-key": "order-1" },
+        }),
+      );
 
     const retried = await publish();
     expect(retried.status).toBe(202);
@@ -150,9 +179,22 @@ describe("Idempotency-Key across a crash (what the soak found)", () => {
 
     // A claim that is not stale yet still answers 409: its request may be running.
     await db.idempotencyKey.create({
-      data: { workspaceId: t.workspaceId, key: "order-2", requestHash: createHash("sha256").update(raw).digest("hex"), status: 0, response: { claim: "claim_01M8TESTRUNNINGxxxxxxxxxxxxx" } },
+      data: {
+        workspaceId: t.workspaceId,
+        key: "order-2",
+        requestHash: createHash("sha256").update(raw).digest("hex"),
+        status: 0,
+        response: { claim: "claim_01M8TESTRUNNINGxxxxxxxxxxxxx" },
+      },
     });
-    const busy = await call(eventsRoute.POST, request("POST", "/api/v1/events", { auth: { key: t.key }, rawBody: raw, headers: { "content-type": "application/json", "idempotency-key": "order-2" } }));
+    const busy = await call(
+      eventsRoute.POST,
+      request("POST", "/api/v1/events", {
+        auth: { key: t.key },
+        rawBody: raw,
+        headers: { "content-type": "application/json", "idempotency-key": "order-2" },
+      }),
+    );
     expect(busy.status).toBe(409);
   });
 });
@@ -162,12 +204,15 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
     "delivers every published event at least once, with logs and counters that add up",
     async (ctx) => {
       if (!build) {
-        if (process.env.CI) throw new Error("no production build (.next/BUILD_ID): run `npm run build` before the soak (CI)");
+        if (process.env.CI)
+          throw new Error("no production build (.next/BUILD_ID): run `npm run build` before the soak (CI)");
         ctx.skip("no production build (.next/BUILD_ID): run `npm run build` first");
       }
       const began = Date.now();
       const say = (m: string) => console.log(`[soak ${((Date.now() - began) / 1000).toFixed(1)}s] ${m}`);
-      say(`seed ${SEED} (SOAK_SEED=${SEED} replays the same event types, kill moments and receiver decision streams); ${SOAK_SECONDS}s of publishing at ${RATE}/s, ${KILLS} kills; logs ${logFile}`);
+      say(
+        `seed ${SEED} (SOAK_SEED=${SEED} replays the same event types, kill moments and receiver decision streams); ${SOAK_SECONDS}s of publishing at ${RATE}/s, ${KILLS} kills; logs ${logFile}`,
+      );
       const chaos = prng(SEED);
       const port = await freePort();
       const env = appEnv(port);
@@ -175,7 +220,15 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
 
       const tenant: Tenant = await makeTenant("soak");
       for (const [i, s] of SUBSCRIPTIONS.entries()) {
-        receivers.push(await startFaultReceiver({ name: s.name, mode: s.mode, random: prng(SEED + 1000 * (i + 1)), failureCap: FAILURE_CAP, slowMs: [100, 700] }));
+        receivers.push(
+          await startFaultReceiver({
+            name: s.name,
+            mode: s.mode,
+            random: prng(SEED + 1000 * (i + 1)),
+            failureCap: FAILURE_CAP,
+            slowMs: [100, 700],
+          }),
+        );
       }
       app = await startApp({ port, env, logFile, tail });
       say(`app up (pid ${app.pid}) on ${base}`);
@@ -183,7 +236,11 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
       const api = async <T>(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}) => {
         const res = await fetch(`${base}${pathname}`, {
           method,
-          headers: { authorization: `Bearer ${tenant.key}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+          headers: {
+            authorization: `Bearer ${tenant.key}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            ...headers,
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(15_000),
         });
@@ -229,7 +286,9 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
             });
             for (const d of pending) {
               if (d.nextAttemptAt === null) {
-                stuck.push(`${new Date(now).toISOString()} ${d.id}: pending with no next attempt (attemptCount ${d.attemptCount})`);
+                stuck.push(
+                  `${new Date(now).toISOString()} ${d.id}: pending with no next attempt (attemptCount ${d.attemptCount})`,
+                );
                 continue;
               }
               const overdue = now - d.nextAttemptAt.getTime();
@@ -239,8 +298,15 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
               }
               if (overdue <= OVERDUE_GRACE_MS) continue;
               // Excused only while the app is down, and until the killed instance's runs may resume after the restart.
-              const excused = appDown || kills.some((k) => d.nextAttemptAt!.getTime() <= k.at + 1000 && now <= k.readyAt + RESUME_AFTER_RESTART_MS);
-              if (!excused) stuck.push(`${new Date(now).toISOString()} ${d.id}: overdue by ${overdue} ms (attemptCount ${d.attemptCount})`);
+              const excused =
+                appDown ||
+                kills.some(
+                  (k) => d.nextAttemptAt!.getTime() <= k.at + 1000 && now <= k.readyAt + RESUME_AFTER_RESTART_MS,
+                );
+              if (!excused)
+                stuck.push(
+                  `${new Date(now).toISOString()} ${d.id}: overdue by ${overdue} ms (attemptCount ${d.attemptCount})`,
+                );
             }
           } catch {
             // the database is shared with the app and always up; a transient error just skips a sample
@@ -258,19 +324,29 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
       const publishEnd = publishStart + SOAK_SECONDS * 1000;
       let nextSeq = 0;
       const publishOne = async (seq: number) => {
-        const type = EVENT_TYPES[Math.floor(prng((SEED ^ Math.imul(seq + 1, 0x9e3779b1)) >>> 0)() * EVENT_TYPES.length)]!;
+        const type =
+          EVENT_TYPES[Math.floor(prng((SEED ^ Math.imul(seq + 1, 0x9e3779b1)) >>> 0)() * EVENT_TYPES.length)]!;
         const marker = `soak-${SEED}-${seq}`;
         const key = `soak-${SEED}-${seq}`;
-        const data = { ...(CATALOG.find((c) => c.type === type)!.example as Record<string, unknown>), soakMarker: marker };
+        const data = {
+          ...(CATALOG.find((c) => c.type === type)!.example as Record<string, unknown>),
+          soakMarker: marker,
+        };
         const expected = subscribers(type);
         const giveUp = Date.now() + 90_000;
         for (let tries = 1; ; tries++) {
           let outcome: string;
           try {
-            const res = await api<{ id: string; type: string; webhooks: number }>("POST", "/api/v1/events", { type, data }, { "idempotency-key": key });
+            const res = await api<{ id: string; type: string; webhooks: number }>(
+              "POST",
+              "/api/v1/events",
+              { type, data },
+              { "idempotency-key": key },
+            );
             if (res.status === 202 && res.body?.success) {
               const d = res.body.data;
-              if (d.webhooks !== expected.length) publishErrors.push(`${marker}: answer says ${d.webhooks} webhooks, ${expected.length} subscribed`);
+              if (d.webhooks !== expected.length)
+                publishErrors.push(`${marker}: answer says ${d.webhooks} webhooks, ${expected.length} subscribed`);
               published.push({ seq, key, type, marker, eventId: d.id, expected, tries });
               return;
             }
@@ -281,7 +357,10 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
               return;
             }
           } catch (err) {
-            outcome = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ""}` : String(err);
+            outcome =
+              err instanceof Error
+                ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ""}`
+                : String(err);
           }
           publishRetries++;
           if (Date.now() > giveUp) {
@@ -329,7 +408,9 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
         const [made, pending, active] = await Promise.all([
           db.delivery.count({ where: { workspaceId: tenant.workspaceId } }),
           db.delivery.count({ where: { workspaceId: tenant.workspaceId, status: "pending" } }),
-          db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "ExecutorRun" WHERE status IN ('queued', 'running')`,
+          db.$queryRaw<
+            { n: number }[]
+          >`SELECT count(*)::int AS n FROM "ExecutorRun" WHERE status IN ('queued', 'running')`,
         ]);
         return { made, pending, active: active[0]?.n ?? 0 };
       };
@@ -347,7 +428,8 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
       await monitor;
       const problems: string[] = [];
       const problem = (m: string) => problems.push(m);
-      if (state.pending || state.active || state.made < expectedDeliveries) problem(`no quiescence within ${QUIESCENCE_TIMEOUT_MS} ms: ${JSON.stringify(state)}`);
+      if (state.pending || state.active || state.made < expectedDeliveries)
+        problem(`no quiescence within ${QUIESCENCE_TIMEOUT_MS} ms: ${JSON.stringify(state)}`);
       const hitsAfter = receivers.reduce((n, r) => n + r.hits.length, 0);
       if (hitsAfter !== hitsAtRest) problem(`${hitsAfter - hitsAtRest} requests arrived after the system was at rest`);
       problems.push(...publishErrors);
@@ -355,21 +437,29 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
 
       // --- Gather the logs.
       const events = await db.event.findMany({ where: { workspaceId: tenant.workspaceId } });
-      const deliveries = await db.delivery.findMany({ where: { workspaceId: tenant.workspaceId }, include: { attempts: true } });
+      const deliveries = await db.delivery.findMany({
+        where: { workspaceId: tenant.workspaceId },
+        include: { attempts: true },
+      });
       const failedRuns = await db.$queryRaw<{ id: string; functionId: string; error: unknown }[]>`
         SELECT id, "functionId", error FROM "ExecutorRun" WHERE status = 'failed'`;
-      for (const r of failedRuns) problem(`function run ${r.id} (${r.functionId}) failed: ${JSON.stringify(r.error).slice(0, 300)}`);
+      for (const r of failedRuns)
+        problem(`function run ${r.id} (${r.functionId}) failed: ${JSON.stringify(r.error).slice(0, 300)}`);
 
       // Events: every accepted one stored once; nothing stored that was not accepted.
       const eventById = new Map(events.map((e) => [e.id, e]));
       const publishedById = new Map(published.map((p) => [p.eventId, p]));
-      if (publishedById.size !== published.length) problem(`${published.length - publishedById.size} accepted publishes share an event id`);
+      if (publishedById.size !== published.length)
+        problem(`${published.length - publishedById.size} accepted publishes share an event id`);
       for (const p of published) {
         const e = eventById.get(p.eventId);
         if (!e) problem(`${p.marker}: accepted as ${p.eventId} but not stored`);
-        else if (e.type !== p.type || (e.data as { soakMarker?: unknown }).soakMarker !== p.marker) problem(`${p.marker}: stored as another event`);
+        else if (e.type !== p.type || (e.data as { soakMarker?: unknown }).soakMarker !== p.marker)
+          problem(`${p.marker}: stored as another event`);
       }
-      for (const e of events) if (!publishedById.has(e.id)) problem(`event ${e.id} (${e.type}) stored but never accepted (an orphan of a crash?)`);
+      for (const e of events)
+        if (!publishedById.has(e.id))
+          problem(`event ${e.id} (${e.type}) stored but never accepted (an orphan of a crash?)`);
 
       // Deliveries: exactly one per (published event, subscribed webhook), nothing else.
       const deliveriesByEvent = new Map<string, typeof deliveries>();
@@ -382,12 +472,15 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
       for (const p of published) {
         const got = (deliveriesByEvent.get(p.eventId) ?? []).map((d) => d.webhookId).sort();
         const want = [...p.expected].sort();
-        if (JSON.stringify(got) !== JSON.stringify(want)) problem(`${p.marker}: deliveries to ${JSON.stringify(got)}, subscribed ${JSON.stringify(want)}`);
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          problem(`${p.marker}: deliveries to ${JSON.stringify(got)}, subscribed ${JSON.stringify(want)}`);
       }
       for (const d of deliveries) {
-        if (d.kind !== "event" || !publishedById.has(d.eventId ?? "")) problem(`delivery ${d.id} (${d.kind}) belongs to no accepted event`);
+        if (d.kind !== "event" || !publishedById.has(d.eventId ?? ""))
+          problem(`delivery ${d.id} (${d.kind}) belongs to no accepted event`);
       }
-      if (new Set(deliveries.map((d) => d.messageId)).size !== deliveries.length) problem("two deliveries share a webhook-id");
+      if (new Set(deliveries.map((d) => d.messageId)).size !== deliveries.length)
+        problem("two deliveries share a webhook-id");
 
       // Receivers against the log.
       // The kill that explains a request missing from the log: the first one after it (2 s slack for this process's event loop).
@@ -410,9 +503,12 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
           hitsById.set(h.messageId, [...(hitsById.get(h.messageId) ?? []), h]);
           idsByBody.set(h.body, (idsByBody.get(h.body) ?? new Set()).add(h.messageId));
         }
-        for (const [body, ids] of idsByBody) if (ids.size > 1) problem(`${r.name}: one body under ${ids.size} webhook-ids ${[...ids].join(", ")}: ${body.slice(0, 120)}`);
+        for (const [body, ids] of idsByBody)
+          if (ids.size > 1)
+            problem(`${r.name}: one body under ${ids.size} webhook-ids ${[...ids].join(", ")}: ${body.slice(0, 120)}`);
         const known = new Set(mine.map((d) => d.messageId));
-        for (const id of hitsById.keys()) if (!known.has(id)) problem(`${r.name}: received ${id}, which is no delivery of this webhook`);
+        for (const id of hitsById.keys())
+          if (!known.has(id)) problem(`${r.name}: received ${id}, which is no delivery of this webhook`);
 
         const finalAt = (d: (typeof mine)[number]) => Math.max(0, ...d.attempts.map((a) => a.startedAt.getTime()));
         for (const d of mine) {
@@ -421,12 +517,17 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
           attemptsTotal += attempts.length;
           const tag = `${r.name} ${d.id} (${d.messageId})`;
           if (attempts.length !== d.attemptCount || attempts.some((a, i) => a.attemptNumber !== i + 1)) {
-            problem(`${tag}: attemptCount ${d.attemptCount} but attempts numbered ${JSON.stringify(attempts.map((a) => a.attemptNumber))}`);
+            problem(
+              `${tag}: attemptCount ${d.attemptCount} but attempts numbered ${JSON.stringify(attempts.map((a) => a.attemptNumber))}`,
+            );
           }
-          if (d.attemptCount > MAX_ATTEMPTS) problem(`${tag}: ${d.attemptCount} attempts, more than the schedule's ${MAX_ATTEMPTS}`);
-          for (const h of hs) if (h.body !== d.payload) problem(`${tag}: a request's body differs from the stored payload`);
+          if (d.attemptCount > MAX_ATTEMPTS)
+            problem(`${tag}: ${d.attemptCount} attempts, more than the schedule's ${MAX_ATTEMPTS}`);
+          for (const h of hs)
+            if (h.body !== d.payload) problem(`${tag}: a request's body differs from the stored payload`);
           const p = publishedById.get(d.eventId ?? "");
-          if (p && !d.payload.includes(`"${p.marker}"`)) problem(`${tag}: payload lacks the event's marker ${p.marker}`);
+          if (p && !d.payload.includes(`"${p.marker}"`))
+            problem(`${tag}: payload lacks the event's marker ${p.marker}`);
 
           // Each recorded attempt is one request the receiver saw, with the status it answered.
           const matched = new Set<Hit>();
@@ -434,19 +535,33 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
             const ts = Math.floor(a.startedAt.getTime() / 1000);
             const h = hs.find((x) => x.timestamp === ts && !matched.has(x));
             if (!h) {
-              problem(`${tag}: attempt ${a.attemptNumber} (${a.startedAt.toISOString()}, ${a.statusCode ?? a.error}) matches no received request`);
+              problem(
+                `${tag}: attempt ${a.attemptNumber} (${a.startedAt.toISOString()}, ${a.statusCode ?? a.error}) matches no received request`,
+              );
               continue;
             }
             matched.add(h);
             if ((h.action === "timeout" || h.action === "reset") && a.statusCode !== null) {
-              problem(`${tag}: attempt ${a.attemptNumber} recorded status ${a.statusCode} but the receiver ${h.action === "timeout" ? "never answered" : "reset the connection"}`);
+              problem(
+                `${tag}: attempt ${a.attemptNumber} recorded status ${a.statusCode} but the receiver ${h.action === "timeout" ? "never answered" : "reset the connection"}`,
+              );
             }
-            if (a.statusCode !== null && a.statusCode !== h.answered) problem(`${tag}: attempt ${a.attemptNumber} recorded ${a.statusCode}, the receiver answered ${h.answered}`);
-            if (a.statusCode === null && !a.error) problem(`${tag}: attempt ${a.attemptNumber} has neither a status nor an error`);
+            if (a.statusCode !== null && a.statusCode !== h.answered)
+              problem(
+                `${tag}: attempt ${a.attemptNumber} recorded ${a.statusCode}, the receiver answered ${h.answered}`,
+              );
+            if (a.statusCode === null && !a.error)
+              problem(`${tag}: attempt ${a.attemptNumber} has neither a status nor an error`);
           }
           const last = attempts.at(-1);
-          if (last && (d.statusCode !== last.statusCode || d.success !== (last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300))) {
-            problem(`${tag}: delivery says status ${d.statusCode}/success ${d.success}, last attempt ${last.statusCode}`);
+          if (
+            last &&
+            (d.statusCode !== last.statusCode ||
+              d.success !== (last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300))
+          ) {
+            problem(
+              `${tag}: delivery says status ${d.statusCode}/success ${d.success}, last attempt ${last.statusCode}`,
+            );
           }
           // Requests the log does not show: only ones in flight when the app was killed, one per kill at most.
           const perKill = new Map<number, number>();
@@ -455,7 +570,9 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
             const k = killWindow(h);
             const lead = k < 0 ? Infinity : kills[k]!.at - h.receivedAt;
             if (lead > UNRECORDED_LEAD_MS) {
-              problem(`${tag}: request at ${new Date(h.receivedAt).toISOString()} (${h.action}) is in no attempt record and no crash explains it`);
+              problem(
+                `${tag}: request at ${new Date(h.receivedAt).toISOString()} (${h.action}) is in no attempt record and no crash explains it`,
+              );
               continue;
             }
             maxUnrecordedLeadMs = Math.max(maxUnrecordedLeadMs, lead);
@@ -466,14 +583,19 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
 
           const okHits = hs.filter((h) => h.answered !== null && h.answered >= 200 && h.answered < 300).length;
           if (r.mode === "flaky") {
-            if (d.status !== "succeeded") problem(`${tag}: ended ${d.status} (${d.error}) after ${d.attemptCount} attempts`);
+            if (d.status !== "succeeded")
+              problem(`${tag}: ended ${d.status} (${d.error}) after ${d.attemptCount} attempts`);
             if (okHits === 0) problem(`${tag}: the receiver never answered it 2xx`);
             duplicateSuccesses += Math.max(0, okHits - 1);
           } else {
-            if (d.status !== "failed" || d.attemptCount !== MAX_ATTEMPTS) problem(`${tag}: doomed delivery ended ${d.status} after ${d.attemptCount} attempts (want failed after ${MAX_ATTEMPTS})`);
+            if (d.status !== "failed" || d.attemptCount !== MAX_ATTEMPTS)
+              problem(
+                `${tag}: doomed delivery ended ${d.status} after ${d.attemptCount} attempts (want failed after ${MAX_ATTEMPTS})`,
+              );
             if (okHits > 0) problem(`${tag}: the doomed receiver answered 2xx`);
           }
-          if (hs.filter((h) => FAILING_ACTIONS.has(h.action)).length > FAILURE_CAP && r.mode === "flaky") problem(`${tag}: receiver failed it more than ${FAILURE_CAP} times`);
+          if (hs.filter((h) => FAILING_ACTIONS.has(h.action)).length > FAILURE_CAP && r.mode === "flaky")
+            problem(`${tag}: receiver failed it more than ${FAILURE_CAP} times`);
         }
 
         // failureCount = trailing consecutive failed deliveries (by the time of their last attempt), via the API too.
@@ -482,10 +604,13 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
         for (let i = ordered.length - 1; i >= 0 && ordered[i]!.status === "failed"; i--) trailing++;
         const row = await db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
         const viaApi = await api<WebhookView>("GET", `/api/v1/webhooks/${hook.id}`);
-        if (row.failureCount !== trailing) problem(`${r.name}: failureCount ${row.failureCount}, trailing failed deliveries ${trailing}`);
-        if (viaApi.body?.data.failureCount !== row.failureCount) problem(`${r.name}: API shows failureCount ${viaApi.body?.data.failureCount}, database ${row.failureCount}`);
+        if (row.failureCount !== trailing)
+          problem(`${r.name}: failureCount ${row.failureCount}, trailing failed deliveries ${trailing}`);
+        if (viaApi.body?.data.failureCount !== row.failureCount)
+          problem(`${r.name}: API shows failureCount ${viaApi.body?.data.failureCount}, database ${row.failureCount}`);
         if (!row.isActive) problem(`${r.name}: endpoint was disabled: ${row.disabledReason}`);
-        if (r.mode === "doomed" && trailing !== mine.length) problem(`${r.name}: ${mine.length} deliveries but ${trailing} trailing failures`);
+        if (r.mode === "doomed" && trailing !== mine.length)
+          problem(`${r.name}: ${mine.length} deliveries but ${trailing} trailing failures`);
       }
 
       const requestsTotal = receivers.reduce((n, r) => n + r.hits.length, 0);
@@ -503,13 +628,19 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
         attempts: attemptsTotal,
         receiverRequests: requestsTotal,
         actions: Object.fromEntries(
-          (["ok", "slow", "status500", "status429", "timeout", "reset"] as const).map((a) => [a, receivers.reduce((n, r) => n + r.hits.filter((h) => h.action === a).length, 0)]),
+          (["ok", "slow", "status500", "status429", "timeout", "reset"] as const).map((a) => [
+            a,
+            receivers.reduce((n, r) => n + r.hits.filter((h) => h.action === a).length, 0),
+          ]),
         ),
         duplicateSuccesses,
         unrecordedRequestsAtCrashes: lostRecords,
         maxUnrecordedLeadS: Math.round(maxUnrecordedLeadMs / 100) / 10,
         signatureFailures,
-        kills: kills.map((k) => ({ atS: Math.round((k.at - began) / 100) / 10, downS: Math.round((k.readyAt - k.at) / 100) / 10 })),
+        kills: kills.map((k) => ({
+          atS: Math.round((k.at - began) / 100) / 10,
+          downS: Math.round((k.readyAt - k.at) / 100) / 10,
+        })),
         maxOverdueS: Math.round(maxOverdueMs / 100) / 10,
         worstOverdue: worstOverdue && {
           delivery: worstOverdue.id,

@@ -157,7 +157,9 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
     }
     if (Date.now() > deadline) {
       await app.kill();
-      throw new Error(`the app did not answer /sign-in within ${opts.readyTimeoutMs ?? 90_000} ms:\n${opts.tail.slice(-40).join("\n")}`);
+      throw new Error(
+        `the app did not answer /sign-in within ${opts.readyTimeoutMs ?? 90_000} ms:\n${opts.tail.slice(-40).join("\n")}`,
+      );
     }
     await sleep(100);
   }

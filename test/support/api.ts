@@ -11,7 +11,10 @@ export const BASE = "http://localhost:3000";
 export type Tenant = { userId: string; workspaceId: string; email: string; key: string; keyId: string; cookie: string };
 
 export async function sessionCookie(user: { id: string; email: string; workspaceId: string }): Promise<string> {
-  const token = await encode({ token: { sub: user.id, email: user.email, workspaceId: user.workspaceId }, secret: env().AUTH_SECRET });
+  const token = await encode({
+    token: { sub: user.id, email: user.email, workspaceId: user.workspaceId },
+    secret: env().AUTH_SECRET,
+  });
   return `next-auth.session-token=${token}`;
 }
 
@@ -19,12 +22,23 @@ export async function makeTenant(label = "t"): Promise<Tenant> {
   const email = `${label}-${newId("x").slice(-8).toLowerCase()}@example.com`;
   const user = await createUserWithWorkspace({ email, password: "correct horse battery" });
   const key = await createApiKey(user.workspaceId, "test");
-  return { userId: user.id, workspaceId: user.workspaceId, email, key: key.key, keyId: key.id, cookie: await sessionCookie(user) };
+  return {
+    userId: user.id,
+    workspaceId: user.workspaceId,
+    email,
+    key: key.key,
+    keyId: key.id,
+    cookie: await sessionCookie(user),
+  };
 }
 
 type Auth = { key?: string; cookie?: string; origin?: string } | undefined;
 
-export function request(method: string, path: string, opts: { auth?: Auth; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Request {
+export function request(
+  method: string,
+  path: string,
+  opts: { auth?: Auth; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Request {
   const headers = new Headers(opts.headers);
   if (opts.auth?.key) headers.set("authorization", `Bearer ${opts.auth.key}`);
   if (opts.auth?.cookie) headers.set("cookie", opts.auth.cookie);
@@ -62,10 +76,14 @@ export type EnvelopeBody<T> = {
 /** Every row of every table as text: what a database dump would reveal (pg_dump of the host may be older than the server). */
 export async function dumpDatabaseText(): Promise<string> {
   const { db } = await import("@/lib/db");
-  const tables = await db.$queryRaw<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
+  const tables = await db.$queryRaw<
+    { table_name: string }[]
+  >`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
   const parts: string[] = [];
   for (const { table_name } of tables) {
-    const rows = await db.$queryRawUnsafe<{ row: string }[]>(`select row_to_json(t)::text as row from "${table_name.replace(/"/g, '""')}" t`);
+    const rows = await db.$queryRawUnsafe<{ row: string }[]>(
+      `select row_to_json(t)::text as row from "${table_name.replace(/"/g, '""')}" t`,
+    );
     parts.push(`-- ${table_name}`, ...rows.map((r) => r.row));
   }
   return parts.join("\n");

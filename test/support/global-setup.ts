@@ -10,7 +10,7 @@ import { migrate } from "@/lib/db/migrate";
 /**
  * One real PostgreSQL for the whole test run: an embedded server in a temp
  * folder (or the server of TEST_DATABASE_URL), with a migrated template
- * database that every test file clones (lib/testing/setup.ts).
+ * database that every test file clones (test/support/setup.ts).
  */
 
 declare module "vitest" {

@@ -40,8 +40,23 @@ export function testTls(): TestTls {
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   openssl(
-    ["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "3", "-subj", "/CN=Akol Webhooks Test CA",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    [
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "3",
+      "-subj",
+      "/CN=Akol Webhooks Test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
     dir,
   );
   openssl(["req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
@@ -51,12 +66,33 @@ export function testTls(): TestTls {
     `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
   );
   openssl(
-    ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
-      "-days", "3", "-extfile", "server.ext"],
+    [
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "server.pem",
+      "-days",
+      "3",
+      "-extfile",
+      "server.ext",
+    ],
     dir,
   );
   const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
-  tlsCache = { dir, caPath: path.join(dir, "ca.pem"), caPem: read("ca.pem"), certPem: read("server.pem"), keyPem: read("server.key") };
+  tlsCache = {
+    dir,
+    caPath: path.join(dir, "ca.pem"),
+    caPem: read("ca.pem"),
+    certPem: read("server.pem"),
+    keyPem: read("server.key"),
+  };
   return tlsCache;
 }
 
@@ -142,7 +178,11 @@ export interface ReceivedRequest {
  * Answers a recorded request. The default answers 200 "ok". It may also
  * stall (never end), write a large body, or destroy `raw.socket`.
  */
-export type ReceiverHandler = (request: ReceivedRequest, res: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type ReceiverHandler = (
+  request: ReceivedRequest,
+  res: ServerResponse,
+  raw: IncomingMessage,
+) => void | Promise<void>;
 
 export interface Receiver {
   /** https://127.0.0.1:<port>/webhook */
@@ -163,7 +203,10 @@ const defaultHandler: ReceiverHandler = (_req, res) => {
 };
 
 /** A real HTTPS server on 127.0.0.1 (random port) with the test certificate (or another one, e.g. the e2e CA's). */
-export async function startReceiver(handler?: ReceiverHandler, certificate: { keyPem: string; certPem: string } = testTls()): Promise<Receiver> {
+export async function startReceiver(
+  handler?: ReceiverHandler,
+  certificate: { keyPem: string; certPem: string } = testTls(),
+): Promise<Receiver> {
   const tls = certificate;
   let current = handler ?? defaultHandler;
   const requests: ReceivedRequest[] = [];
@@ -225,7 +268,10 @@ export interface TcpTrap {
  * answers every connection with a TCP RST, "close" with a FIN, "silent"
  * (default) holds it open saying nothing.
  */
-export async function startTcpTrap(host = "127.0.0.1", mode: "silent" | "reset" | "close" = "silent"): Promise<TcpTrap> {
+export async function startTcpTrap(
+  host = "127.0.0.1",
+  mode: "silent" | "reset" | "close" = "silent",
+): Promise<TcpTrap> {
   let connections = 0;
   let bytes = 0;
   const sockets = new Set<Socket>();

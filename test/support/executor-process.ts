@@ -5,6 +5,9 @@
  */
 import { ensureEmbeddedExecutor } from "@/inngest/embedded/start";
 
-const executor = await ensureEmbeddedExecutor({ pollIntervalMs: 100, leaseMs: Number(process.env.TEST_LEASE_MS ?? 3000) });
+const executor = await ensureEmbeddedExecutor({
+  pollIntervalMs: 100,
+  leaseMs: Number(process.env.TEST_LEASE_MS ?? 3000),
+});
 process.stdout.write(`READY ${executor?.instanceId ?? "none"}\n`);
 setInterval(() => undefined, 1 << 30);

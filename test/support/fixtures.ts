@@ -32,7 +32,11 @@ export async function seedWebhook(
 /** A settled (failed, one attempt) delivery of the webhook. */
 export async function seedDelivery(webhook: Pick<Webhook, "id" | "workspaceId" | "url">): Promise<Delivery> {
   const id = newId("dlv");
-  const payload = JSON.stringify({ type: "call.ended", timestamp: new Date().toISOString(), data: { callId: "call_seeded" } });
+  const payload = JSON.stringify({
+    type: "call.ended",
+    timestamp: new Date().toISOString(),
+    data: { callId: "call_seeded" },
+  });
   return db.delivery.create({
     data: {
       id,
@@ -49,7 +53,9 @@ export async function seedDelivery(webhook: Pick<Webhook, "id" | "workspaceId" |
       responseBody: "boom",
       durationMs: 12,
       attemptCount: 1,
-      attempts: { create: { id: newId("att"), attemptNumber: 1, startedAt: new Date(), statusCode: 500, durationMs: 12 } },
+      attempts: {
+        create: { id: newId("att"), attemptNumber: 1, startedAt: new Date(), statusCode: 500, durationMs: 12 },
+      },
     },
   });
 }
@@ -64,7 +70,17 @@ export async function seedResources(workspaceId: string, url?: string): Promise<
   return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret };
 }
 
-export const COUNTED_TABLES = ["User", "Workspace", "ApiKey", "Webhook", "Event", "IdempotencyKey", "Delivery", "DeliveryAttempt", "ExecutorRun"] as const;
+export const COUNTED_TABLES = [
+  "User",
+  "Workspace",
+  "ApiKey",
+  "Webhook",
+  "Event",
+  "IdempotencyKey",
+  "Delivery",
+  "DeliveryAttempt",
+  "ExecutorRun",
+] as const;
 export type RowCounts = Record<(typeof COUNTED_TABLES)[number], number>;
 
 /** Row counts of the tables a request could write to, in one round trip. */
@@ -81,8 +97,16 @@ export async function rowCounts(): Promise<RowCounts> {
 export async function workspaceState(workspaceId: string): Promise<string> {
   const [webhooks, deliveries, keys, events, idempotency, members] = await Promise.all([
     db.webhook.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
-    db.delivery.findMany({ where: { workspaceId }, orderBy: { id: "asc" }, include: { attempts: { orderBy: { id: "asc" } } } }),
-    db.apiKey.findMany({ where: { workspaceId }, orderBy: { id: "asc" }, select: { id: true, name: true, prefix: true, hash: true, revokedAt: true, createdAt: true } }),
+    db.delivery.findMany({
+      where: { workspaceId },
+      orderBy: { id: "asc" },
+      include: { attempts: { orderBy: { id: "asc" } } },
+    }),
+    db.apiKey.findMany({
+      where: { workspaceId },
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, prefix: true, hash: true, revokedAt: true, createdAt: true },
+    }),
     db.event.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     db.idempotencyKey.findMany({ where: { workspaceId }, orderBy: { key: "asc" } }),
     db.membership.findMany({ where: { workspaceId }, orderBy: { userId: "asc" } }),
