@@ -1,8 +1,8 @@
 import { db } from "@/lib/db";
 import { recordDeliveryOutcome } from "@/lib/delivery/failure";
-import { sendWebhookRequest, type DeliveryResult } from "@/lib/delivery/http-client";
+import { sendWebhookRequest, type DeliveryResult } from "@/lib/outbound/http-client";
 import { retryDelaySeconds } from "@/lib/delivery/schedule";
-import { signedHeaders } from "@/lib/delivery/sign";
+import { signedHeaders } from "@/lib/outbound/sign";
 import { env } from "@/lib/env";
 import type { Delivery, Prisma, Webhook } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";

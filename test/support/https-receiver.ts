@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Resolver } from "@/lib/delivery/ssrf";
+import type { Resolver } from "@/lib/outbound/ssrf";
 import { resetEnvForTests } from "@/lib/env";
 
 /**

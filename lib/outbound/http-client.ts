@@ -15,14 +15,14 @@ import {
   systemResolver,
   validateWebhookUrl,
   type Resolver,
-} from "@/lib/delivery/ssrf";
+} from "@/lib/outbound/ssrf";
 
 /**
  * The one module that opens outbound connections to customer URLs.
  *
  * - HTTPS only, POST only, redirects never followed (a 3xx is a failure).
  * - Every new connection resolves the host and checks ALL its addresses
- *   (lib/delivery/ssrf.ts), then dials only those validated addresses: the
+ *   (lib/outbound/ssrf.ts), then dials only those validated addresses: the
  *   lookup is pinned inside the connector, so a DNS answer that changes
  *   between validation and connect (rebinding) is checked again and refused.
  *   IP-literal hosts (which never reach a lookup) are checked in the connector.

@@ -1,5 +1,7 @@
 import { createHmac } from "node:crypto";
-import { SECRET_PREFIX } from "@/lib/webhooks/secret";
+
+/** The prefix of every signing secret (Standard Webhooks): `whsec_` + base64 of the key. */
+export const SECRET_PREFIX = "whsec_";
 
 /**
  * Standard Webhooks signing: `v1,` + base64(HMAC-SHA256(key, "id.timestamp.body")),

@@ -13,7 +13,7 @@ import { log } from "@/lib/log";
  *    credentials, length, and IP-literal hosts checked directly);
  *  - resolveAndCheck(): at connect time, for every new connection, all the
  *    addresses a hostname resolves to are checked and only those are dialled
- *    (lib/delivery/http-client.ts pins them), so DNS rebinding between
+ *    (lib/outbound/http-client.ts pins them), so DNS rebinding between
  *    validation and connect cannot slip through.
  *
  * WEBHOOK_ALLOWED_TARGETS (comma-separated hostnames, IPs or CIDRs) is the

@@ -8,8 +8,8 @@ import {
   sendWebhookRequest,
   trimPartialUtf8,
   type DeliveryResult,
-} from "@/lib/delivery/http-client";
-import { BlockedTargetError, resolveAndCheck } from "@/lib/delivery/ssrf";
+} from "@/lib/outbound/http-client";
+import { BlockedTargetError, resolveAndCheck } from "@/lib/outbound/ssrf";
 import {
   closedPort,
   fakeResolver,
