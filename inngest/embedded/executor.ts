@@ -549,6 +549,21 @@ class Executor implements EmbeddedExecutor, EventIntake {
       if (s.type === "data" || s.type === "error") st.memo[id] = s;
       else if (s.type === "planned" || s.type === "sleep") st.pending.set(id, s);
     }
+    // Steps already planned (discovered, or waiting for a retry) run when due, each by its own call;
+    // a discovery call now would run a step waiting for its retry at once, skipping its back-off.
+    if ([...st.pending.values()].some((p) => p.type === "planned")) st.dirty = false;
+    // Calls lost to a dead executor or an unsavable result consumed attempts (store.ts): once they are
+    // used up, the step fails (and with it the run, unless the function catches it) — never a loop.
+    for (const [id, p] of st.pending) {
+      if (p.type === "planned" && p.attempt >= def.maxAttempts) {
+        st.lastError = lostError(p.attempt);
+        this.fulfill(st, id, { type: "error", error: st.lastError });
+      }
+    }
+    if (st.attempt >= def.maxAttempts) {
+      await this.failRun(st, lostError(st.attempt));
+      return;
+    }
 
     while (true) {
       if (this.dead) return;
@@ -717,6 +732,10 @@ class Executor implements EmbeddedExecutor, EventIntake {
         case "StepError": {
           const error = toSerializedError(op.error);
           st.lastError = error;
+          // The attempt that just failed is never below one already scheduled for this step: a
+          // failure always moves the step towards its limit (no reset to a lower attempt).
+          const prior = st.pending.get(op.id);
+          attempt = Math.max(attempt, prior?.type === "planned" ? prior.attempt : 0);
           if (r.noRetry === true || attempt + 1 >= st.def.maxAttempts)
             this.fulfill(st, op.id, { type: "error", error });
           else
@@ -909,6 +928,13 @@ class Executor implements EmbeddedExecutor, EventIntake {
     }
     this.store.releaseLiveness();
   }
+}
+
+function lostError(attempts: number): SerializedError {
+  return {
+    name: "Error",
+    message: `the step was attempted ${attempts} times without its outcome being saved (its executor stopped or could not store the result)`,
+  };
 }
 
 function unsupportedOp(op: Op): SerializedError {
