@@ -13,7 +13,7 @@ import {
   Section,
   withPhoneColumn,
 } from "@/components/docs/ui";
-import { USER_AGENT } from "@/lib/outbound/sign";
+import { USER_AGENT } from "@/lib/outbound/user-agent";
 import {
   EXAMPLE_ATTEMPT_SECONDS,
   EXAMPLE_MESSAGE_ID,

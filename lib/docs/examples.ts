@@ -1,6 +1,7 @@
 import { CATALOG, PROBE_EVENT_TYPE } from "@/lib/events/catalog";
 import type { EventTypeDefinition } from "@/lib/events/catalog/define";
-import { sign, USER_AGENT } from "@/lib/outbound/sign";
+import { sign } from "@/lib/outbound/sign";
+import { USER_AGENT } from "@/lib/outbound/user-agent";
 
 /**
  * Example requests for the docs, built with the real signer

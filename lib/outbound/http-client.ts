@@ -5,6 +5,8 @@ import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { parseRetryAfter } from "@/lib/outbound/retry-after";
+import { USER_AGENT } from "@/lib/outbound/user-agent";
 import {
   BlockedTargetError,
   TargetResolutionError,
@@ -35,7 +37,6 @@ import {
  */
 
 export const RESPONSE_BODY_LIMIT_BYTES = 16 * 1024;
-export const DEFAULT_USER_AGENT = "Akol-Webhooks/0.1.0";
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_REDIRECT_LOCATION_CHARS = 300;
 
@@ -205,52 +206,6 @@ export async function closeHttpClients(): Promise<void> {
 // ---------------------------------------------------------------------------
 // Helpers
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
-function utcDate(year: number, month: string, day: number, time: string): number | undefined {
-  const m = MONTHS.indexOf(month.toLowerCase());
-  const t = /^(\d{2}):(\d{2}):(\d{2})$/.exec(time);
-  if (m < 0 || !t) return undefined;
-  const [hh, mm, ss] = [Number(t[1]), Number(t[2]), Number(t[3])];
-  if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
-  return Date.UTC(year, m, day, hh, mm, ss);
-}
-
-function parseHttpDate(value: string, now: number): number | undefined {
-  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-  let m = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value);
-  if (m) return utcDate(Number(m[3]), m[2] ?? "", Number(m[1]), m[4] ?? "");
-  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit year: not more than 50 years ahead)
-  m = /^[A-Za-z]{6,9}, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value);
-  if (m) {
-    const thisYear = new Date(now).getUTCFullYear();
-    let year = Math.floor(thisYear / 100) * 100 + Number(m[3]);
-    if (year > thisYear + 50) year -= 100;
-    return utcDate(year, m[2] ?? "", Number(m[1]), m[4] ?? "");
-  }
-  // asctime: Sun Nov  6 08:49:37 1994
-  m = /^[A-Za-z]{3} ([A-Za-z]{3}) {1,2}(\d{1,2}) (\d{2}:\d{2}:\d{2}) (\d{4})$/.exec(value);
-  if (m) return utcDate(Number(m[4]), m[1] ?? "", Number(m[2]), m[3] ?? "");
-  return undefined;
-}
-
-/**
- * Retry-After as seconds from `now`: delta-seconds ("120") or an HTTP-date
- * (IMF-fixdate, RFC 850 or asctime; a date in the past gives 0). undefined
- * when absent or malformed. Not capped: the scheduler caps it.
- */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  const at = parseHttpDate(v, now);
-  if (at === undefined || Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
 /** Drop an incomplete UTF-8 sequence at the end of a buffer cut at an arbitrary byte. */
 export function trimPartialUtf8(buf: Buffer): Buffer {
   let i = buf.length - 1;
@@ -294,7 +249,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 function requestHeaders(extra: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = { "content-type": "application/json", "user-agent": DEFAULT_USER_AGENT };
+  const out: Record<string, string> = { "content-type": "application/json", "user-agent": USER_AGENT };
   for (const [k, v] of Object.entries(extra ?? {})) {
     const key = k.toLowerCase();
     if (!FORBIDDEN_REQUEST_HEADERS.has(key)) out[key] = v;
