@@ -34,8 +34,8 @@ export const deliver = inngest.createFunction(
       const id = waits === 0 ? `attempt-${attempt}` : `attempt-${attempt}-again-${waits}`;
       const outcome = await step.run(id, () => attemptDelivery(deliveryId, attempt));
       if (outcome.done) return { status: outcome.status, attempts: attempt };
-      // Inngest sleeps have a resolution of one second.
-      await step.sleep(`wait-${id}`, Math.max(1000, Math.round(outcome.retryInSeconds * 1000)));
+      // Inngest sleeps have a resolution of one second: round up, so a retry never comes early.
+      await step.sleep(`wait-${id}`, Math.max(1, Math.ceil(outcome.retryInSeconds)) * 1000);
       if (outcome.again) waits++;
       else {
         attempt++;

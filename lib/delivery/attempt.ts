@@ -25,7 +25,7 @@ export type AttemptOutcome =
 /** An attempt's claim lasts the request's deadline plus this margin (then another run may take it over). */
 const CLAIM_MARGIN_MS = 10_000;
 /** Clock skew tolerated between the instance that scheduled an attempt and the one that makes it. */
-const CLOCK_SKEW_MS = 1_000;
+const CLOCK_SKEW_MS = 250;
 /** Stored response headers: at most this many, each value at most this long. */
 const MAX_STORED_HEADERS = 64;
 const MAX_HEADER_VALUE_CHARS = 2048;
