@@ -358,8 +358,10 @@ export function ProtocolDoc({ s }: { s: DocsSettings }) {
                   </>,
                   "Failure",
                   <>
-                    The next attempt waits as long as <C>Retry-After</C> says (seconds or an HTTP date), at most{" "}
-                    {formatDuration(RETRY_AFTER_CAP_SECONDS)}, instead of the scheduled delay. It does not add attempts.
+                    <C>Retry-After</C> (seconds or an HTTP date) can only delay the next attempt: it waits the longer of
+                    the scheduled delay and <C>Retry-After</C>, which counts up to{" "}
+                    {formatDuration(RETRY_AFTER_CAP_SECONDS)}. It never brings an attempt sooner and does not add
+                    attempts.
                   </>,
                 ],
               },
