@@ -32,7 +32,7 @@ export const LOCAL_RECEIVER_DEFAULT_PORT = 9443;
 const STATE_FILE = "receiver.json";
 const CERT_DAYS = 825;
 /** Certificates closer than this to expiry are made again. */
-const MIN_VALIDITY_MS = 7 * 24 * 3600 * 1000;
+const MIN_VALIDITY_MS = 3600 * 1000;
 const CERT_IPS = ["127.0.0.1", "::1"] as const;
 const CERT_DNS = ["localhost"] as const;
 
