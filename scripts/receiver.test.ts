@@ -214,6 +214,9 @@ describe("npm run receiver", () => {
       const res = await post(run.port, d.body, d.headers);
       expect(res.status).toBe(500);
       expect(await run.next(/msg_500/)).toMatch(/msg_500 {2}→ 500 \(--status\) {2}signature not checked/);
+      // a retry (same webhook-id, no webhook-attempt header) is marked as such
+      expect((await post(run.port, d.body, d.headers)).status).toBe(500);
+      expect(await run.next(/msg_500 {2}seen 2×/)).toMatch(/msg_500 {2}seen 2× {2}→ 500 \(--status\)/);
 
       const probe = signed(secret, "msg_probe", { type: "webhook.probe", data: {} });
       expect((await post(run.port, probe.body, probe.headers)).status).toBe(200);

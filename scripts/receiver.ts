@@ -4,10 +4,10 @@
  * Listens on https://127.0.0.1:<port>/ (default 9443) with a certificate from
  * a local CA made once into DATA_DIR/receiver (lib/outbound/local-receiver.ts),
  * which `npm run dev` trusts for exactly that address. Prints one line per
- * request: time, event type, webhook-id, webhook-attempt (when sent), the
- * status answered, and whether the signature verifies with the official
- * `standardwebhooks` library (given --secret, or the secret pasted at the
- * prompt). --status, --delay-ms and --fail-rate make it misbehave so retries
+ * request: time, event type, webhook-id, webhook-attempt (when sent; else
+ * how often that webhook-id arrived, once it repeats), the status answered,
+ * and whether the signature verifies with the official `standardwebhooks`
+ * library (given --secret, or the secret pasted at the prompt). --status, --delay-ms and --fail-rate make it misbehave so retries
  * and replays can be watched. Run with --help for the details.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -199,6 +199,14 @@ async function main(): Promise<number> {
     if (typeof v !== "string") verifier = v;
   }
 
+  // How often each webhook-id arrived (retries keep theirs): shown when no webhook-attempt header says it.
+  const seenIds = new Map<string, number>();
+  const remember = (id: string, count: number) => {
+    seenIds.delete(id);
+    seenIds.set(id, count);
+    if (seenIds.size > 10_000) seenIds.delete(seenIds.keys().next().value ?? id);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const body = await readBody(req).catch(() => "");
@@ -223,11 +231,15 @@ async function main(): Promise<number> {
     if (!event.probe && options.delayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     }
+    const id = header(req, "webhook-id");
+    const attempt = header(req, "webhook-attempt");
+    const seen = id === undefined ? 1 : (seenIds.get(id) ?? 0) + 1;
+    if (id !== undefined) remember(id, seen);
     const fields = [
       clock(),
       event.type,
-      header(req, "webhook-id") ?? "(no webhook-id)",
-      ...(header(req, "webhook-attempt") ? [`attempt ${header(req, "webhook-attempt")}`] : []),
+      id ?? "(no webhook-id)",
+      ...(attempt ? [`attempt ${attempt.slice(0, 10)}`] : seen > 1 ? [`seen ${seen}×`] : []),
     ];
     if (res.destroyed || req.socket.destroyed) {
       const waited = Date.now() - started;
