@@ -237,6 +237,20 @@ describe("npm run receiver", () => {
       expect(await run.next(/msg_fail/)).toMatch(
         /msg_fail {2}→ 500 \(simulated failure, --fail-rate\) after 400 ms {2}signature verified$/,
       );
+      // a sender that hangs up first (its timeout) is reported so; a type with a newline stays on one line
+      const gaveUp = signed(secret, "msg_gave_up", { type: "call.\nended", data: {} });
+      await new Promise<void>((resolve) => {
+        const req = request(
+          { host: "127.0.0.1", port: run.port, method: "POST", ca: readFileSync(caFile), headers: gaveUp.headers },
+          () => undefined,
+        );
+        req.on("error", () => resolve());
+        req.setTimeout(100, () => req.destroy());
+        req.end(gaveUp.body);
+      });
+      expect(await run.next(/msg_gave_up/)).toMatch(
+        /call\.\?ended {2}msg_gave_up {2}→ no answer: the sender hung up after \d+ ms \(its timeout\) {2}signature verified$/,
+      );
     } finally {
       await run.stop();
     }

@@ -148,12 +148,18 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
+/** One line stays one line: control characters from the sender become "?", long values are cut. */
+function printable(text: string, max: number): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, "?");
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 function describeEvent(body: string): { type: string; probe: boolean } {
   try {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed === "object" && parsed !== null && "type" in parsed && typeof parsed.type === "string") {
       const test = "test" in parsed && parsed.test === true;
-      return { type: `${parsed.type.slice(0, 80)}${test ? " (test)" : ""}`, probe: parsed.type === "webhook.probe" };
+      return { type: `${printable(parsed.type, 80)}${test ? " (test)" : ""}`, probe: parsed.type === "webhook.probe" };
     }
     return { type: "(JSON without a type)", probe: false };
   } catch {
@@ -161,12 +167,12 @@ function describeEvent(body: string): { type: string; probe: boolean } {
   }
 }
 
-function checkSignature(verifier: Webhook | undefined, req: IncomingMessage, body: string): string {
+function checkSignature(verifier: Webhook | undefined, req: IncomingMessage, body: string, noSecret: string): string {
   const id = header(req, "webhook-id");
   const timestamp = header(req, "webhook-timestamp");
   const signature = header(req, "webhook-signature");
   if (!id || !timestamp || !signature) return "unsigned (webhook-id/-timestamp/-signature missing)";
-  if (!verifier) return "signature not checked (no secret: paste it here or use --secret)";
+  if (!verifier) return `signature not checked (${noSecret})`;
   try {
     verifier.verify(body, { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature });
     return "signature verified";
@@ -199,6 +205,8 @@ async function main(): Promise<number> {
     if (typeof v !== "string") verifier = v;
   }
 
+  const noSecret = process.stdin.isTTY ? "no secret: paste it here or use --secret" : "no secret: use --secret whsec_…";
+
   // How often each webhook-id arrived (retries keep theirs): shown when no webhook-attempt header says it.
   const seenIds = new Map<string, number>();
   const remember = (id: string, count: number) => {
@@ -209,16 +217,18 @@ async function main(): Promise<number> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
+    let hungUpAt: number | undefined;
+    req.socket.once("close", () => (hungUpAt ??= Date.now()));
     const body = await readBody(req).catch(() => "");
     const method = req.method ?? "?";
     if (method !== "POST") {
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
       res.end("Akol Webhooks local receiver: webhooks are POSTed to this URL.\n");
-      out(`${clock()}  ${method} ${(req.url ?? "/").slice(0, 100)}  → 200  (not a webhook delivery)`);
+      out(`${clock()}  ${printable(method, 10)} ${printable(req.url ?? "/", 100)}  → 200  (not a webhook delivery)`);
       return;
     }
     const event = describeEvent(body);
-    const signature = checkSignature(verifier, req, body);
+    const signature = checkSignature(verifier, req, body, noSecret);
     let status = options.status;
     let note = options.status === 200 ? "" : " (--status)";
     if (event.probe) {
@@ -238,12 +248,12 @@ async function main(): Promise<number> {
     const fields = [
       clock(),
       event.type,
-      id ?? "(no webhook-id)",
-      ...(attempt ? [`attempt ${attempt.slice(0, 10)}`] : seen > 1 ? [`seen ${seen}×`] : []),
+      id === undefined ? "(no webhook-id)" : printable(id, 100),
+      ...(attempt ? [`attempt ${printable(attempt, 10)}`] : seen > 1 ? [`seen ${seen}×`] : []),
     ];
     if (res.destroyed || req.socket.destroyed) {
-      const waited = Date.now() - started;
-      out(`${fields.join("  ")}  → no answer: the sender gave up after ${waited} ms (timeout)  ${signature}`);
+      const waited = (hungUpAt ?? Date.now()) - started;
+      out(`${fields.join("  ")}  → no answer: the sender hung up after ${waited} ms (its timeout)  ${signature}`);
       return;
     }
     const ok = status >= 200 && status < 300;
