@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { parseRetryAfter } from "@/lib/outbound/retry-after";
 import { USER_AGENT } from "@/lib/outbound/user-agent";
+import { isLocalReceiverTarget, localReceiverAllowance } from "@/lib/outbound/local-receiver";
 import {
   BlockedTargetError,
   TargetResolutionError,
@@ -29,7 +30,10 @@ import {
  *   between validation and connect (rebinding) is checked again and refused.
  *   IP-literal hosts (which never reach a lookup) are checked in the connector.
  * - Certificates always verified against Node's root store plus the PEM file
- *   named by NODE_EXTRA_CA_CERTS (read through env(), passed explicitly).
+ *   named by NODE_EXTRA_CA_CERTS (read through env(), passed explicitly) and,
+ *   in development only, the CA of `npm run receiver`, whose address
+ *   (127.0.0.1:<its port>, exactly) the connector lets through
+ *   (lib/outbound/local-receiver.ts).
  * - One total deadline covers connect, headers and body; the body is read up
  *   to 16 KiB and the rest is dropped (never buffered).
  * - Keep-alive pooling through one shared Agent per (resolver, CA file,
@@ -134,9 +138,9 @@ function loadExtraCa(path: string | undefined): string | undefined {
   }
 }
 
-function createAgent(resolver: Resolver, extraCaPath: string | undefined): Agent {
+function createAgent(resolver: Resolver, extraCaPath: string | undefined, localReceiverCa: string | undefined): Agent {
   const extra = loadExtraCa(extraCaPath);
-  const ca = extra ? [...rootCertificates, extra] : [...rootCertificates];
+  const ca = [...rootCertificates, ...(extra ? [extra] : []), ...(localReceiverCa ? [localReceiverCa] : [])];
   // Built once per Agent: parsing ~150 roots on every connection would be wasteful.
   const secureContext = createSecureContext({ ca });
   const base = buildConnector({
@@ -163,7 +167,7 @@ function createAgent(resolver: Resolver, extraCaPath: string | undefined): Agent
     // net.connect skips the lookup for IP literals: check them here.
     if (isIP(host)) {
       const reason = blockedReason(host, configuredAllowlist());
-      if (reason) {
+      if (reason && !isLocalReceiverTarget(host, Number(opts.port) || 443)) {
         callback(new BlockedTargetError(`${host} is ${reason}`, host, host), null);
         return;
       }
@@ -182,16 +186,18 @@ const agents = new Map<Resolver, { key: string; agent: Agent }>();
 /**
  * The pooled dispatcher for a resolver, with the SSRF checks in its
  * connector. Rebuilt (and the old one closed gracefully) when
- * NODE_EXTRA_CA_CERTS or WEBHOOK_ALLOWED_TARGETS change.
+ * NODE_EXTRA_CA_CERTS, WEBHOOK_ALLOWED_TARGETS or (in development) the local
+ * receiver's port or CA change.
  */
 export function getWebhookDispatcher(resolver: Resolver = systemResolver): Dispatcher {
   const config = env();
   const caPath = config.NODE_EXTRA_CA_CERTS || undefined;
-  const key = `${caPath ?? ""}\n${config.WEBHOOK_ALLOWED_TARGETS}`;
+  const local = localReceiverAllowance();
+  const key = `${caPath ?? ""}\n${config.WEBHOOK_ALLOWED_TARGETS}\n${local?.key ?? ""}`;
   const existing = agents.get(resolver);
   if (existing?.key === key) return existing.agent;
   if (existing) void existing.agent.close().catch(() => undefined);
-  const agent = createAgent(resolver, caPath);
+  const agent = createAgent(resolver, caPath, local?.caPem);
   agents.set(resolver, { key, agent });
   return agent;
 }
