@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { apiFetch, ApiClientError } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
@@ -61,7 +61,7 @@ export function ApiKeysPage() {
         <Button onClick={() => setCreateOpen(true)}>Create API key</Button>
       </div>
 
-      <div className="mt-6 overflow-x-auto rounded-lg bg-white shadow">
+      <div className="mt-6 overflow-x-auto rounded-lg bg-surface shadow">
         {keys.isPending ? (
           <p className="p-6 text-sm text-slate-500">Loading keys…</p>
         ) : keys.isError ? (
@@ -130,14 +130,14 @@ export function ApiKeysPage() {
             error={nameError}
             autoFocus
           />
-          <div className="flex justify-end gap-2">
+          <DialogFooter>
             <Button variant="secondary" onClick={() => setCreateOpen(false)}>
               Cancel
             </Button>
             <Button type="submit" disabled={create.isPending}>
               {create.isPending ? "Creating…" : "Create key"}
             </Button>
-          </div>
+          </DialogFooter>
         </form>
       </Dialog>
 
@@ -153,14 +153,14 @@ export function ApiKeysPage() {
         <div className="space-y-4">
           <code
             data-testid="revealed-key"
-            className="block rounded-md bg-slate-900 p-3 font-mono text-sm break-all text-green-300"
+            className="block rounded-md bg-code p-3 font-mono text-sm break-all text-code-accent"
           >
             {revealed}
           </code>
-          <div className="flex justify-end gap-2">
+          <DialogFooter>
             <CopyButton value={revealed ?? ""} label="Copy key" />
             <Button onClick={() => setRevealed(null)}>I have saved it</Button>
-          </div>
+          </DialogFooter>
         </div>
       </Dialog>
 
@@ -172,14 +172,14 @@ export function ApiKeysPage() {
         title={`Revoke “${revoking?.name ?? ""}”?`}
         description="Requests using this key will be refused with 401 immediately. This cannot be undone."
       >
-        <div className="flex justify-end gap-2">
+        <DialogFooter>
           <Button variant="secondary" onClick={() => setRevoking(null)}>
             Cancel
           </Button>
           <Button variant="danger" disabled={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>
             {revoke.isPending ? "Revoking…" : "Revoke key"}
           </Button>
-        </div>
+        </DialogFooter>
       </Dialog>
     </section>
   );

@@ -52,8 +52,8 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
   const isSignUp = mode === "sign-up";
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
-      <div className="w-full max-w-sm rounded-lg bg-white p-8 shadow">
-        <p className="text-sm font-semibold tracking-wide text-indigo-600">Akol Webhooks</p>
+      <div className="w-full max-w-sm rounded-lg bg-surface p-8 shadow">
+        <p className="text-sm font-semibold tracking-wide text-indigo-700">Akol Webhooks</p>
         <h1 className="mt-1 text-2xl font-semibold">{isSignUp ? "Create your account" : "Sign in"}</h1>
         <form className="mt-6 space-y-4" onSubmit={onSubmit} noValidate>
           {isSignUp ? (
@@ -90,7 +90,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
         </form>
         <p className="mt-6 text-center text-sm text-slate-600">
           {isSignUp ? "Already have an account? " : "New to Akol Webhooks? "}
-          <Link className="font-medium text-indigo-600 hover:underline" href={isSignUp ? "/sign-in" : "/sign-up"}>
+          <Link className="font-medium text-indigo-700 hover:underline" href={isSignUp ? "/sign-in" : "/sign-up"}>
             {isSignUp ? "Sign in" : "Create an account"}
           </Link>
         </p>

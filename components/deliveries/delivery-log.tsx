@@ -98,7 +98,7 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
   const data = deliveries.data;
 
   return (
-    <section aria-labelledby={headingId} className="rounded-lg bg-white shadow">
+    <section aria-labelledby={headingId} className="rounded-lg bg-surface shadow">
       <div className="flex flex-wrap items-end justify-between gap-4 border-b border-slate-200 p-4">
         <div>
           <h2 id={headingId} className="text-lg font-semibold">
@@ -115,7 +115,7 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
               {STATUS_OPTIONS.map((o, i) => (
                 <label
                   key={o.value}
-                  className={`relative cursor-pointer px-3 py-1.5 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600 ${i > 0 ? "border-l border-slate-300" : ""} ${filters.status === o.value ? "bg-indigo-600 text-white" : "bg-white text-slate-700 hover:bg-slate-50"} ${i === 0 ? "rounded-l-md" : ""} ${i === STATUS_OPTIONS.length - 1 ? "rounded-r-md" : ""}`}
+                  className={`relative cursor-pointer px-3 py-1.5 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600 ${i > 0 ? "border-l border-slate-300" : ""} ${filters.status === o.value ? "bg-indigo-600 text-white" : "bg-surface text-slate-700 hover:bg-slate-50"} ${i === 0 ? "rounded-l-md" : ""} ${i === STATUS_OPTIONS.length - 1 ? "rounded-r-md" : ""}`}
                 >
                   <input
                     type="radio"
@@ -138,7 +138,7 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
               id={`${headingId}-event`}
               value={filters.eventType ?? ""}
               onChange={(e) => setFilters({ eventType: e.currentTarget.value || null })}
-              className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm"
+              className="rounded-md border border-slate-300 bg-surface px-2 py-1.5 text-sm shadow-sm"
             >
               <option value="">All event types</option>
               {(catalog.data ?? []).map((e) => (
@@ -281,7 +281,7 @@ function DeliveryRow({
   }, [replayed.data, replayStatus, onAnnounce, qc, webhookId]);
 
   const attempts = d.attempts.length;
-  const showReplay = canReplay && d.status === "failed";
+  const showReplay = canReplay && d.status !== "pending"; // any settled delivery: succeeded, failed or cancelled
 
   return (
     <li data-testid="delivery-row" data-delivery-id={d.id} data-status={d.status} data-kind={d.kind}>

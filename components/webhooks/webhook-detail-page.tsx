@@ -6,7 +6,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { DeliveryLog, useLogFilters } from "@/components/deliveries/delivery-log";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { UrlText } from "@/components/ui/url-text";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import {
   insertNewDelivery,
   isNotFound,
@@ -39,7 +40,7 @@ export function WebhookDetailPage({ id }: { id: string }) {
   if (webhook.isPending) return <p className="text-sm text-slate-500">Loading webhook…</p>;
   if (webhook.isError) {
     return (
-      <div role="alert" className="rounded-lg bg-white p-6 shadow">
+      <div role="alert" className="rounded-lg bg-surface p-6 shadow">
         <p className="font-medium text-slate-900">
           {isNotFound(webhook.error) ? "Webhook not found" : "Could not load this webhook"}
         </p>
@@ -86,16 +87,16 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
   useReturnFocus(deleting, "webhook-delete");
 
   return (
-    <section aria-labelledby="webhook-title" className="rounded-lg bg-white p-4 shadow sm:p-6">
+    <section aria-labelledby="webhook-title" className="rounded-lg bg-surface p-4 shadow sm:p-6">
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0 flex-1">
           <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">Endpoint</p>
           <h1
             id="webhook-title"
-            className="font-mono text-lg font-semibold [overflow-wrap:anywhere] text-slate-900 sm:text-xl"
+            className="font-mono text-lg font-semibold text-slate-900 sm:text-xl"
             data-testid="webhook-url"
           >
-            {w.url}
+            <UrlText url={w.url} />
           </h1>
           <div className="mt-2" data-testid="webhook-state">
             <ActiveBadge isActive={w.isActive} reason={w.disabledReason} />
@@ -227,8 +228,8 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
         title="Delete this webhook?"
         description={
           <>
-            Deliveries to <span className="font-mono break-all">{w.url}</span> stop immediately, including scheduled
-            retries. This cannot be undone. Its delivery logs are kept for 30 days and stay readable through the API.
+            Deliveries to <UrlText url={w.url} className="font-mono" /> stop immediately, including scheduled retries.
+            This cannot be undone. Its delivery logs are kept for 30 days and stay readable through the API.
           </>
         }
       >
@@ -281,7 +282,7 @@ function EditForm({ w, onDone, onCancel }: { w: WebhookView; onDone: (m: string)
       }}
     >
       {(values) => (
-        <div className="flex flex-wrap justify-end gap-2">
+        <DialogFooter>
           <Button variant="secondary" onClick={onCancel}>
             Cancel
           </Button>
@@ -292,7 +293,7 @@ function EditForm({ w, onDone, onCancel }: { w: WebhookView; onDone: (m: string)
                 ? "Saving…"
                 : "Save changes"}
           </Button>
-        </div>
+        </DialogFooter>
       )}
     </WebhookForm>
   );
@@ -312,7 +313,7 @@ function ToggleActive({ w, onDone, onCancel }: { w: WebhookView; onDone: (m: str
       <p role="status" aria-live="polite" className="text-sm text-indigo-700">
         {patch.isPending && enabling ? "Checking your endpoint…" : ""}
       </p>
-      <div className="flex flex-wrap justify-end gap-2">
+      <DialogFooter>
         <Button variant="secondary" onClick={onCancel}>
           Cancel
         </Button>
@@ -341,7 +342,7 @@ function ToggleActive({ w, onDone, onCancel }: { w: WebhookView; onDone: (m: str
               ? "Probe and re-enable"
               : "Disable endpoint"}
         </Button>
-      </div>
+      </DialogFooter>
     </div>
   );
 }
@@ -428,14 +429,14 @@ function ConfirmActions(props: {
           {props.error}
         </p>
       ) : null}
-      <div className="flex flex-wrap justify-end gap-2">
+      <DialogFooter>
         <Button variant="secondary" onClick={props.onCancel}>
           Cancel
         </Button>
         <Button variant="danger" disabled={props.pending} onClick={props.onConfirm}>
           {props.pending ? props.pendingLabel : props.label}
         </Button>
-      </div>
+      </DialogFooter>
     </div>
   );
 }
@@ -471,7 +472,7 @@ function TestEventPanel({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: str
   });
 
   return (
-    <section aria-labelledby="test-title" className="rounded-lg bg-white p-4 shadow">
+    <section aria-labelledby="test-title" className="rounded-lg bg-surface p-4 shadow">
       <h2 id="test-title" className="text-lg font-semibold">
         Send a test event
       </h2>
@@ -493,7 +494,7 @@ function TestEventPanel({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: str
             id="test-event-type"
             value={chosen}
             onChange={(e) => setType(e.currentTarget.value)}
-            className="block w-full rounded-md border border-slate-300 bg-white px-2 py-2 text-sm shadow-sm"
+            className="block w-full rounded-md border border-slate-300 bg-surface px-2 py-2 text-sm shadow-sm"
           >
             {(catalog.data ?? w.events.map((t) => ({ type: t }))).map((e) => (
               <option key={e.type} value={e.type}>

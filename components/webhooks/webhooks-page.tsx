@@ -5,7 +5,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Sparkline } from "@/components/charts/sparkline";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { UrlText } from "@/components/ui/url-text";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { keys, useEventTypes, useSparklines, useWebhooks, type WebhookView } from "@/components/webhooks/api";
 import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
@@ -53,7 +54,7 @@ export function WebhooksPage() {
         {announce}
       </p>
 
-      <div className="mt-6 overflow-x-auto rounded-lg bg-white shadow">
+      <div className="mt-6 overflow-x-auto rounded-lg bg-surface shadow">
         {webhooks.isPending ? (
           <p className="p-6 text-sm text-slate-500" aria-busy="true">
             Loading webhooks…
@@ -144,11 +145,8 @@ function WebhookRow({
   return (
     <tr data-testid="webhook-row" className="align-top hover:bg-slate-50">
       <td className="max-w-[18rem] px-4 py-3">
-        <Link
-          href={`/webhooks/${w.id}`}
-          className="font-medium [overflow-wrap:anywhere] text-indigo-700 hover:underline"
-        >
-          {w.url}
+        <Link href={`/webhooks/${w.id}`} className="font-medium text-indigo-700 hover:underline">
+          <UrlText url={w.url} />
         </Link>
         {/* on narrow screens the hidden columns' essentials are repeated here */}
         <p className="mt-1 text-xs text-slate-500 sm:hidden">
@@ -236,14 +234,14 @@ function CreateWebhookForm({ onCancel, onCreated }: { onCancel: () => void; onCr
       }}
     >
       {() => (
-        <div className="flex flex-wrap justify-end gap-2">
+        <DialogFooter>
           <Button variant="secondary" onClick={onCancel}>
             Cancel
           </Button>
           <Button type="submit" disabled={create.isPending}>
             {create.isPending ? "Checking your endpoint…" : "Create webhook"}
           </Button>
-        </div>
+        </DialogFooter>
       )}
     </WebhookForm>
   );
