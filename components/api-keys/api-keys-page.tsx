@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { LoadError } from "@/components/ui/load-error";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
@@ -65,9 +66,12 @@ export function ApiKeysPage() {
         {keys.isPending ? (
           <p className="p-6 text-sm text-slate-500">Loading keys…</p>
         ) : keys.isError ? (
-          <p role="alert" className="p-6 text-sm text-red-700">
-            Could not load keys: {keys.error.message}
-          </p>
+          <LoadError
+            what="your API keys"
+            error={keys.error}
+            retrying={keys.isFetching}
+            onRetry={() => void keys.refetch()}
+          />
         ) : keys.data.length === 0 ? (
           <p className="p-6 text-sm text-slate-500">No API keys yet. Create one to call the API from your backend.</p>
         ) : (

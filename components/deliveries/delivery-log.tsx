@@ -5,6 +5,7 @@ import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { DeliveryDetails } from "@/components/deliveries/delivery-details";
 import { Button } from "@/components/ui/button";
+import { LoadError } from "@/components/ui/load-error";
 import {
   insertNewDelivery,
   keys,
@@ -161,12 +162,12 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
       {deliveries.isPending ? (
         <p className="p-6 text-sm text-slate-500">Loading deliveries…</p>
       ) : deliveries.isError ? (
-        <div role="alert" className="flex flex-wrap items-center gap-3 p-6 text-sm text-red-700">
-          <span>Could not load deliveries: {deliveries.error.message}</span>
-          <Button variant="secondary" onClick={() => void deliveries.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError
+          what="deliveries"
+          error={deliveries.error}
+          retrying={deliveries.isFetching}
+          onRetry={() => void deliveries.refetch()}
+        />
       ) : data && data.data.length === 0 ? (
         <div className="p-6 text-sm text-slate-500" data-testid="deliveries-empty">
           {filters.page > 1 && data.pagination.total > 0 ? (

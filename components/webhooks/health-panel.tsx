@@ -1,6 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
+import { LoadError } from "@/components/ui/load-error";
 import { useWebhookHealth } from "@/components/webhooks/api";
 
 const HealthChart = dynamic(() => import("@/components/charts/health-chart"), {
@@ -30,9 +31,13 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
       {health.isPending ? (
         <p className="mt-3 text-sm text-slate-500">Loading health…</p>
       ) : health.isError ? (
-        <p role="alert" className="mt-3 text-sm text-red-700">
-          Could not load health: {health.error.message}
-        </p>
+        <LoadError
+          what="health"
+          error={health.error}
+          retrying={health.isFetching}
+          onRetry={() => void health.refetch()}
+          className="mt-3"
+        />
       ) : t ? (
         <>
           <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="health-totals">

@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Sparkline } from "@/components/charts/sparkline";
 import { Button } from "@/components/ui/button";
+import { LoadError } from "@/components/ui/load-error";
 import { UrlText } from "@/components/ui/url-text";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { keys, useEventTypes, useSparklines, useWebhooks, type WebhookView } from "@/components/webhooks/api";
@@ -60,12 +61,12 @@ export function WebhooksPage() {
             Loading webhooks…
           </p>
         ) : webhooks.isError ? (
-          <div role="alert" className="flex flex-wrap items-center gap-3 p-6 text-sm text-red-700">
-            <span>Could not load webhooks: {webhooks.error.message}</span>
-            <Button variant="secondary" onClick={() => void webhooks.refetch()}>
-              Try again
-            </Button>
-          </div>
+          <LoadError
+            what="your webhooks"
+            error={webhooks.error}
+            retrying={webhooks.isFetching}
+            onRetry={() => void webhooks.refetch()}
+          />
         ) : webhooks.data.length === 0 ? (
           <div className="p-8 text-center">
             <p className="font-medium text-slate-800">No webhooks yet</p>
