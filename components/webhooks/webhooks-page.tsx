@@ -10,6 +10,7 @@ import { UrlText } from "@/components/ui/url-text";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { keys, useEventTypes, useSparklines, useWebhooks, type WebhookView } from "@/components/webhooks/api";
 import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
+import { DeletedWebhooksList } from "@/components/webhooks/deleted-webhook-page";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 import {
@@ -113,6 +114,8 @@ export function WebhooksPage() {
           </table>
         )}
       </div>
+
+      <DeletedWebhooksList />
 
       <Dialog
         open={createOpen}
