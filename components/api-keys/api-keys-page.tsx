@@ -62,7 +62,7 @@ export function ApiKeysPage() {
         <Button onClick={() => setCreateOpen(true)}>Create API key</Button>
       </div>
 
-      <div className="mt-6 overflow-x-auto rounded-lg bg-surface shadow">
+      <div className="relative mt-6 overflow-x-auto rounded-lg bg-surface shadow">
         {keys.isPending ? (
           <p className="p-6 text-sm text-slate-500">Loading keys…</p>
         ) : keys.isError ? (
@@ -81,13 +81,13 @@ export function ApiKeysPage() {
                 <th scope="col" className="px-4 py-2 font-medium">
                   Name
                 </th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
                   Key
                 </th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
                   Created
                 </th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
                   Last used
                 </th>
                 <th scope="col" className="px-4 py-2">
@@ -98,12 +98,20 @@ export function ApiKeysPage() {
             <tbody className="divide-y divide-slate-100">
               {keys.data.map((k) => (
                 <tr key={k.id} data-testid="api-key-row">
-                  <td className="px-4 py-2 font-medium">{k.name}</td>
-                  <td className="px-4 py-2 font-mono text-slate-600">{k.prefix}…</td>
-                  <td className="px-4 py-2" title={exactTime(k.createdAt)}>
+                  <td className="px-4 py-2">
+                    <span className="font-medium [overflow-wrap:anywhere]">{k.name}</span>
+                    {/* on narrow screens the hidden columns' essentials are repeated here */}
+                    <p className="mt-0.5 text-xs text-slate-500 md:hidden">
+                      <span className="font-mono sm:hidden">{k.prefix}… · </span>
+                      created {relativeTime(k.createdAt).toLowerCase()} · last used{" "}
+                      {relativeTime(k.lastUsedAt).toLowerCase()}
+                    </p>
+                  </td>
+                  <td className="hidden px-4 py-2 font-mono text-slate-600 sm:table-cell">{k.prefix}…</td>
+                  <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.createdAt)}>
                     {relativeTime(k.createdAt)}
                   </td>
-                  <td className="px-4 py-2" title={exactTime(k.lastUsedAt)}>
+                  <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.lastUsedAt)}>
                     {relativeTime(k.lastUsedAt)}
                   </td>
                   <td className="px-4 py-2 text-right">

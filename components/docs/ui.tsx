@@ -150,7 +150,12 @@ export function DocTable({
 }) {
   const visibility = (i: number) => (hideOnPhone.includes(i) ? "hidden sm:table-cell" : "");
   return (
-    <div className="overflow-x-auto rounded-lg bg-surface shadow" tabIndex={0} role="group" aria-label={caption}>
+    <div
+      className="relative overflow-x-auto rounded-lg bg-surface shadow"
+      tabIndex={0}
+      role="group"
+      aria-label={caption}
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className={hideCaption ? "sr-only" : "px-4 pt-3 pb-1 text-left text-sm font-medium text-slate-700"}>
           {caption}

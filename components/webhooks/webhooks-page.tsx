@@ -56,7 +56,7 @@ export function WebhooksPage() {
         {announce}
       </p>
 
-      <div className="mt-6 overflow-x-auto rounded-lg bg-surface shadow">
+      <div className="relative mt-6 overflow-x-auto rounded-lg bg-surface shadow">
         {webhooks.isPending ? (
           <p className="p-6 text-sm text-slate-500" aria-busy="true">
             Loading webhooks…
