@@ -75,54 +75,7 @@ export function ApiKeysPage() {
         ) : keys.data.length === 0 ? (
           <p className="p-6 text-sm text-slate-500">No API keys yet. Create one to call the API from your backend.</p>
         ) : (
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
-                  Key
-                </th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
-                  Created
-                </th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
-                  Last used
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {keys.data.map((k) => (
-                <tr key={k.id} data-testid="api-key-row">
-                  <td className="px-4 py-2">
-                    <span className="font-medium [overflow-wrap:anywhere]">{k.name}</span>
-                    {/* on narrow screens the hidden columns' essentials are repeated here */}
-                    <p className="mt-0.5 text-xs text-slate-500 md:hidden">
-                      <span className="font-mono sm:hidden">{k.prefix}… · </span>
-                      created {relativeTime(k.createdAt).toLowerCase()} · last used{" "}
-                      {relativeTime(k.lastUsedAt).toLowerCase()}
-                    </p>
-                  </td>
-                  <td className="hidden px-4 py-2 font-mono text-slate-600 sm:table-cell">{k.prefix}…</td>
-                  <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.createdAt)}>
-                    {relativeTime(k.createdAt)}
-                  </td>
-                  <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.lastUsedAt)}>
-                    {relativeTime(k.lastUsedAt)}
-                  </td>
-                  <td className="px-4 py-2 text-right">
-                    <Button variant="ghost" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                      Revoke
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeysTable keys={keys.data} onRevoke={setRevoking} />
         )}
       </div>
 
@@ -194,5 +147,57 @@ export function ApiKeysPage() {
         </DialogFooter>
       </Dialog>
     </section>
+  );
+}
+
+function KeysTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (k: ApiKey) => void }) {
+  return (
+    <table className="min-w-full divide-y divide-slate-200 text-sm">
+      <thead className="bg-slate-50 text-left text-slate-600">
+        <tr>
+          <th scope="col" className="px-4 py-2 font-medium">
+            Name
+          </th>
+          <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+            Key
+          </th>
+          <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+            Created
+          </th>
+          <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+            Last used
+          </th>
+          <th scope="col" className="px-4 py-2">
+            <span className="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {keys.map((k) => (
+          <tr key={k.id} data-testid="api-key-row">
+            <td className="px-4 py-2">
+              <span className="font-medium [overflow-wrap:anywhere]">{k.name}</span>
+              {/* on narrow screens the hidden columns' essentials are repeated here */}
+              <p className="mt-0.5 text-xs text-slate-500 md:hidden">
+                <span className="font-mono sm:hidden">{k.prefix}… · </span>
+                created {relativeTime(k.createdAt).toLowerCase()} · last used {relativeTime(k.lastUsedAt).toLowerCase()}
+              </p>
+            </td>
+            <td className="hidden px-4 py-2 font-mono text-slate-600 sm:table-cell">{k.prefix}…</td>
+            <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.createdAt)}>
+              {relativeTime(k.createdAt)}
+            </td>
+            <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.lastUsedAt)}>
+              {relativeTime(k.lastUsedAt)}
+            </td>
+            <td className="px-4 py-2 text-right">
+              <Button variant="ghost" onClick={() => onRevoke(k)} aria-label={`Revoke ${k.name}`}>
+                Revoke
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -140,7 +140,7 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
               data-testid="delivery-response-body"
               className="max-h-80 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs break-all whitespace-pre-wrap"
             >
-              {d.response.body === "" ? <span className="text-slate-400">(empty body)</span> : d.response.body}
+              {d.response.body === "" ? <span className="text-slate-500">(empty body)</span> : d.response.body}
             </pre>
             {d.response.bodyTruncated ? (
               <p className="text-xs text-slate-500">The body was truncated to the first 16 KiB.</p>

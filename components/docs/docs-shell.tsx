@@ -54,7 +54,7 @@ export function DocsShell({
           </NavTab>
         ))}
         <a href={OPENAPI_PATH} className="rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100 sm:ml-auto">
-          OpenAPI&nbsp;3.1 <span className="text-slate-400">(JSON)</span>
+          OpenAPI&nbsp;3.1 <span className="text-slate-500">(JSON)</span>
         </a>
       </nav>
 

@@ -57,7 +57,7 @@ function EventType({ def }: { def: EventTypeDefinition }) {
             ) : (
               <span className="text-slate-500">Optional</span>
             ),
-            f.notes.length ? f.notes.join(". ") : <span className="text-slate-400">—</span>,
+            f.notes.length ? f.notes.join(". ") : <span className="text-slate-500">—</span>,
           ],
         }))}
       />

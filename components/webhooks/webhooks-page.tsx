@@ -182,7 +182,7 @@ function WebhookRow({
             {relativeTime(w.lastTriggeredAt)}
           </time>
         ) : (
-          <span className="text-slate-400">Never</span>
+          <span className="text-slate-500">Never</span>
         )}
       </td>
       <td
