@@ -1,4 +1,4 @@
-import { C, CodeBlock, List, P, Section } from "@/components/docs/ui";
+import { A, C, CodeBlock, List, P, Section } from "@/components/docs/ui";
 
 /**
  * The two-terminal trial with `npm run receiver`, the local HTTPS test
@@ -11,18 +11,14 @@ export function TryItLocallySection() {
         You can watch real, signed deliveries on your own machine before you deploy a handler. Run the app and the local
         test receiver in two terminals:
       </P>
-      <CodeBlock caption="Terminal 1: the app" copyLabel="Copy the app command" code="npm run dev" />
-      <CodeBlock
-        caption="Terminal 2: the test receiver"
-        copyLabel="Copy the receiver command"
-        code="npm run receiver"
-      />
+      <CodeBlock caption="Terminal 1" copyLabel="Copy npm run dev" code="npm run dev" />
+      <CodeBlock caption="Terminal 2" copyLabel="Copy npm run receiver" code="npm run receiver" />
       <List ordered>
         <li>
           The receiver prints its URL, <C>https://127.0.0.1:&lt;port&gt;/</C>.
         </li>
         <li>
-          Create an endpoint with that URL on the <a href="/webhooks">Webhooks</a> page, and copy the signing secret it
+          Create an endpoint with that URL on the <A href="/webhooks">Webhooks</A> page, and copy the signing secret it
           shows once.
         </li>
         <li>
