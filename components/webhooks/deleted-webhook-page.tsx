@@ -4,7 +4,9 @@ import Link from "next/link";
 import { DeliveryLog } from "@/components/deliveries/delivery-log";
 import { LoadError } from "@/components/ui/load-error";
 import { UrlText } from "@/components/ui/url-text";
-import { isNotFound, useDeletedWebhooks } from "@/components/webhooks/api";
+import { useQuery } from "@tanstack/react-query";
+import { isNotFound, keys, useDeletedWebhooks, webhookPath, type DeliveryView } from "@/components/webhooks/api";
+import { apiFetch } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
 
 /**
@@ -13,21 +15,27 @@ import { exactTime, relativeTime } from "@/lib/client/format";
  * "not found" (never deleted, or another workspace's).
  */
 export function DeletedWebhookPage({ id }: { id: string }) {
-  const deleted = useDeletedWebhooks();
-  if (deleted.isPending) return <p className="text-sm text-slate-500">Loading webhook…</p>;
-  if (deleted.isError && !isNotFound(deleted.error)) {
+  // the newest retained delivery: the log route answers 404 unless this workspace has deliveries of that id
+  const latest = useQuery({
+    queryKey: [...keys.detail(id), "latest"],
+    queryFn: () => apiFetch<DeliveryView[]>(`${webhookPath(id)}/deliveries?limit=1`),
+    retry: (n, err) => n < 1 && !isNotFound(err),
+  });
+  if (latest.isPending) return <p className="text-sm text-slate-500">Loading webhook…</p>;
+  if (latest.isError && !isNotFound(latest.error)) {
     return (
       <div className="rounded-lg bg-surface shadow">
         <LoadError
           what="this webhook"
-          error={deleted.error}
-          retrying={deleted.isFetching}
-          onRetry={() => void deleted.refetch()}
+          error={latest.error}
+          retrying={latest.isFetching}
+          onRetry={() => void latest.refetch()}
         />
       </div>
     );
   }
-  const entry = deleted.data?.find((d) => d.webhookId === id);
+  const newest = latest.data?.[0];
+  const entry = newest ? { url: newest.url, lastDeliveryAt: newest.createdAt } : null;
   if (!entry) {
     return (
       <div role="alert" className="rounded-lg bg-surface p-6 shadow">
