@@ -205,6 +205,13 @@ test("the create dialog's submit button is on screen at 1440×900", async ({ pag
   // and on a phone, where the body scrolls under the sticky footer
   await page.setViewportSize(PHONE);
   await expect(create.getByRole("button", { name: "Create webhook" })).toBeInViewport({ ratio: 1 });
+  // the action row is flush with the dialog's bottom edge: no scrolled content shows below it
+  const [dialogBox, footerBox] = await Promise.all([
+    create.boundingBox(),
+    create.getByTestId("dialog-footer").boundingBox(),
+  ]);
+  expect(dialogBox && footerBox).toBeTruthy();
+  expect(Math.abs(dialogBox!.y + dialogBox!.height - (footerBox!.y + footerBox!.height))).toBeLessThanOrEqual(1);
   await shoot(page, info, "light-390-create-dialog");
 });
 
