@@ -141,6 +141,17 @@ async function everyPage(browser: Browser, receiver: Receiver, info: TestInfo, c
     expect(await lowContrastTexts(page), `${path} contrast (${colorScheme})`).toEqual([]);
   }
 
+  // a dialog and a toast, too
+  await page.goto("/webhooks");
+  await page.getByRole("button", { name: "Add endpoint", exact: true }).click();
+  const create = page.getByRole("dialog", { name: "Add a webhook endpoint" });
+  await expect(create.getByLabel("call.ended", { exact: true })).toBeVisible();
+  await create.getByRole("button", { name: "Create webhook" }).click(); // empty: field errors show
+  await expect(create.getByLabel("Endpoint URL")).toHaveAttribute("aria-invalid", "true");
+  await shoot(page, info, `${colorScheme}-390-create-dialog-errors`);
+  expect(await lowContrastTexts(page), `create dialog contrast (${colorScheme})`).toEqual([]);
+  await create.getByRole("button", { name: "Cancel" }).click();
+
   // the signed-out pages
   await context.clearCookies();
   for (const path of ["/sign-in", "/sign-up"]) {
