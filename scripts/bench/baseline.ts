@@ -48,6 +48,8 @@ if (!process.send || !DATABASE_URL) {
 const send = (m: unknown) => process.send!(m);
 
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: CONCURRENCY + 8 });
+// An idle connection's error (e.g. PostgreSQL stopping at the end) must not crash the process.
+pool.on("error", (err) => process.stderr.write(`[baseline] pool: ${err.message}\n`));
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 await pool.query(`

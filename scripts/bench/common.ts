@@ -219,6 +219,16 @@ export function postgresOf(pgdata: string, port: number): number[] {
   });
 }
 
+/** CPU time used so far by a PostgreSQL server: its postmaster (found by `pgdata`/`port`) and every child of it. */
+export function postgresServerCpuMs(pgdata: string, port: number): number {
+  const roots = new Set(postgresOf(pgdata, port));
+  let ms = 0;
+  for (const p of allPids().map(readProc)) {
+    if (p && (roots.has(p.pid) || roots.has(p.ppid))) ms += p.cpuMs;
+  }
+  return ms;
+}
+
 export type RssSample = { appMb: number; postgresMb: number; processes: number };
 
 /** Proportional set size (shared pages divided among the processes sharing them), when readable. */
