@@ -230,7 +230,7 @@ beforeAll(async () => {
   };
   delete env.INNGEST_DEV;
   for (const k of Object.keys(env)) if (k.startsWith("VITEST") || k === "NODE_OPTIONS") delete env[k];
-  app = await startApp({ port, env, logFile: path.join(tmp, "app.log"), tail });
+  app = await startApp({ port, env, logFile: path.join(tmp, "app.log"), tail, readyTimeoutMs: 150_000 });
   serveUrl = `${app.url}/api/inngest`;
 }, 180_000);
 
@@ -284,14 +284,17 @@ async function publish(callId: string): Promise<InngestEvent> {
   return events[0]!;
 }
 
-/** Runs the fan-out of an event through a signed call; returns the deliveries its step made. */
+/**
+ * Runs the fan-out of an event through a signed call; returns the deliveries it made. Judged by its effect
+ * (the Delivery rows), not by the function's step names, so that a reshaped function still passes when it
+ * does the job: a 206 (a step ran, more to come) or a 200 (the run finished).
+ */
 async function fanOut(event: InngestEvent): Promise<Array<{ deliveryId: string; webhookId: string }>> {
   const res = await callFunction(`${APP_ID}-fan-out`, event, "signed");
-  expect(res.status, res.text).toBe(206);
-  const ops = JSON.parse(res.text) as Op[];
-  const step = ops.find((o) => (o.displayName ?? o.name) === "create-deliveries");
-  expect(step, res.text).toBeDefined();
-  return step!.data as Array<{ deliveryId: string; webhookId: string }>;
+  expect([200, 206], res.text).toContain(res.status);
+  const eventId = String(event.data.eventId);
+  const rows = await db.delivery.findMany({ where: { eventId }, select: { id: true, webhookId: true } });
+  return rows.map((r) => ({ deliveryId: r.id, webhookId: r.webhookId }));
 }
 
 describe.skipIf(!build)("server mode (Inngest Cloud / self-hosted) against a stand-in Inngest API", () => {
@@ -325,11 +328,16 @@ describe.skipIf(!build)("server mode (Inngest Cloud / self-hosted) against a sta
       { name: "webhooks/delivery.requested", data: { deliveryId, webhookId, kind: "event" } },
       "signed",
     );
-    expect(res.status, res.text).toBe(206);
-    const ops = JSON.parse(res.text) as Op[];
-    const attempt = ops.find((o) => (o.displayName ?? o.name) === "attempt-1");
-    expect(attempt, res.text).toBeDefined();
-    expect(attempt!.data).toMatchObject({ done: true });
+    // A step ran (206: its result, for the server to memoize) or the run finished (200).
+    expect([200, 206], res.text).toContain(res.status);
+    if (res.status === 206) {
+      const ops = JSON.parse(res.text) as Op[];
+      expect(ops.length, res.text).toBeGreaterThan(0);
+      expect(
+        ops.every((o) => o.op === "StepRun" || o.op === "Step"),
+        res.text,
+      ).toBe(true);
+    }
 
     // The receiver got the webhook, signed with the endpoint's secret, carrying the delivery's message id.
     expect(receiver.requests).toHaveLength(1);

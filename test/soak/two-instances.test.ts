@@ -116,6 +116,7 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
           env: appEnv(ports[i]!, i),
           logFile: path.join(tmp, `app-${i}.log`),
           tail: tails[i]!,
+          readyTimeoutMs: 150_000, // under a full `npm test`, next start competes with the other test files
         }),
       );
     }
@@ -298,5 +299,5 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
       }
     }
     expect([...byEventAndHook.keys()].every((k) => callIds.has(k.split("|")[0]!))).toBe(true);
-  }, 240_000);
+  }, 360_000);
 });
