@@ -50,6 +50,9 @@ const send = (m: unknown) => process.send!(m);
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: CONCURRENCY + 8 });
 // An idle connection's error (e.g. PostgreSQL stopping at the end) must not crash the process.
 pool.on("error", (err) => process.stderr.write(`[baseline] pool: ${err.message}\n`));
+pool.on("connect", (client) =>
+  client.on("error", (err) => process.stderr.write(`[baseline] client: ${err.message}\n`)),
+);
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
 await pool.query(`
