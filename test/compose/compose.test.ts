@@ -103,6 +103,10 @@ describe("docker-compose.yml", () => {
     expect(sdkUrl.hostname).toBe("app");
     expect(sdkUrl.pathname).toBe("/api/inngest");
     expect(new URL(app!.environment!.INNGEST_BASE_URL!).hostname).toBe("inngest");
+    // Its state: PostgreSQL (history, configuration) and Redis (queue, run state) of this file.
+    expect(new URL(interpolate(inngest!.environment!.INNGEST_POSTGRES_URI!, SAMPLE)).hostname).toBe("postgres");
+    expect(new URL(inngest!.environment!.INNGEST_REDIS_URI!).hostname).toBe("redis");
+    expect(compose.services.redis?.image).toMatch(/^redis:\d+/);
     // Replicas of the production image, started after the migrations ran.
     expect(app?.build?.target).toBe("runner");
     expect(Number(interpolate(String(app?.deploy?.replicas), {}))).toBeGreaterThanOrEqual(2);
