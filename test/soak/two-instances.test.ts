@@ -46,6 +46,8 @@ const SAMPLE_MS = 50;
 /** The survivor requeues a dead instance's runs at its next maintenance (≤ 5 s), then runs them. */
 const TAKEOVER_MS = 20_000;
 const DRAIN_MS = 60_000;
+/** How long a publish is retried (a claim left by a killed instance is taken over once 10 s old). */
+const RETRY_PUBLISH_FOR_MS = 30_000;
 
 const build = buildPresent();
 if (!build && !process.env.CI) {
@@ -161,7 +163,10 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
       const p: Published = { callId: `call_two_${n}`, key: `two-${n}`, retriedElsewhere: false };
       published.push(p);
       const body = JSON.stringify({ type: "call.ended", data: { ...example, callId: p.callId } });
-      for (let tries = 0; tries < 10 && !p.eventId; tries++) {
+      // A key whose first request died with its instance answers 409 until its claim is stale (10 s), then
+      // the retry takes it over: keep retrying for a while, as a client with an Idempotency-Key would.
+      const giveUpAt = Date.now() + RETRY_PUBLISH_FOR_MS;
+      for (let tries = 0; !p.eventId && Date.now() < giveUpAt; tries++) {
         const target = live[(n + tries) % live.length]!;
         if (tries > 0) p.retriedElsewhere = true;
         try {
@@ -181,7 +186,7 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
         } catch (err) {
           if (err instanceof Error && err.message.startsWith("publish:")) throw err;
         }
-        if (!p.eventId) await sleep(200);
+        if (!p.eventId) await sleep(500);
       }
     };
     const inFlight: Array<Promise<void>> = [];
@@ -264,7 +269,7 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
     const victimRuns = seenWhileBoth[1]!.size;
     const requests = receiver.requests.length;
     const summary =
-      `published ${published.length} events (${published.filter((p) => p.retriedElsewhere).length} retried on the survivor), ` +
+      `published ${published.length} events (${published.filter((p) => p.retriedElsewhere).length} needed a retry), ` +
       `${expected} deliveries expected, ${byEventAndHook.size} arrived, ${requests} requests; ` +
       `runs seen while both ran: A ${survivorRuns}, B ${victimRuns}; B held ${orphanIds.length} runs at the kill (${after.length} still running right after it), ` +
       `finished by A after ${takeoverMs} ms`;
