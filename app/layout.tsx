@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
+import { cspNonce } from "@/lib/security/nonce";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -10,7 +11,11 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request, so Next.js can put this request's CSP nonce (proxy.ts) on its scripts.
+  // An inline script of ours (e.g. a pre-paint theme script) takes it too: <script nonce={nonce}>.
+  const nonce = await cspNonce();
+  void nonce;
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">

@@ -6,10 +6,29 @@ import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { safeRedirect } from "@/lib/auth/redirect";
 import { apiFetch, ApiClientError } from "@/lib/client/fetcher";
 
+const MAX_PASSWORD_LENGTH = 200;
+
+/** "in 45 seconds" / "in 3 minutes (at 21:07)": when a throttled sign-in may be tried again. */
+export function retryText(seconds: number): string {
+  if (seconds < 120) return `in ${seconds} second${seconds === 1 ? "" : "s"}`;
+  const at = new Date(Date.now() + seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `in ${Math.ceil(seconds / 60)} minutes (at ${at})`;
+}
+
+/** The message for next-auth's `error` of a refused sign-in (see lib/auth/route.ts). */
+function signInError(error: string): string {
+  const throttled = /^rate_limited:(\d+)$/.exec(error);
+  if (throttled) return `Too many failed sign-in attempts. Try again ${retryText(Number(throttled[1]))}.`;
+  if (error === "password_too_long") return `Passwords are at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (error === "payload_too_large") return "The request is too large.";
+  return "Email or password is incorrect.";
+}
+
 /** Sign-in and sign-up share one form; sign-up creates the account (and workspace) then signs in. */
-export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
+export function AuthForm({ mode, appOrigin }: { mode: "sign-in" | "sign-up"; appOrigin: string }) {
   const router = useRouter();
   const params = useSearchParams();
   const [pending, setPending] = useState(false);
@@ -24,6 +43,11 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
     setPending(true);
     setError(null);
     setFieldErrors({});
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      setFieldErrors({ password: `must be at most ${MAX_PASSWORD_LENGTH} characters` });
+      setPending(false);
+      return;
+    }
     try {
       if (mode === "sign-up") {
         await apiFetch("/api/auth/sign-up", {
@@ -33,16 +57,21 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       }
       const res = await signIn("credentials", { email, password, redirect: false });
       if (!res || res.error) {
-        setError("Email or password is incorrect.");
+        setError(signInError(res?.error ?? ""));
         return;
       }
-      const next = params.get("callbackUrl");
-      router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/webhooks");
+      // Only ever a page of this app: anything resolving to another origin goes to the dashboard.
+      router.replace(safeRedirect(params.get("callbackUrl"), appOrigin));
       router.refresh();
     } catch (err) {
       if (err instanceof ApiClientError) {
         setFieldErrors(err.fieldErrors());
-        setError(err.message);
+        const retryAfter = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+        setError(
+          err.status === 429 && typeof retryAfter === "number"
+            ? `Too many sign-ups from this network. Try again ${retryText(retryAfter)}.`
+            : err.message,
+        );
       } else setError("Could not reach the server. Try again.");
     } finally {
       setPending(false);
