@@ -26,7 +26,11 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 // ---------------------------------------------------------------------------
 // Errors
 
-/** A target refused by policy. `code` survives net/tls/undici error plumbing. */
+/**
+ * A target refused by policy. `code` survives net/tls/undici error plumbing.
+ * The message says the category only (it reaches users): the address a name
+ * resolved to and the exact reason stay in `address` and `reason`, for logs.
+ */
 export class BlockedTargetError extends Error {
   override name = "BlockedTargetError";
   readonly code = "ERR_WEBHOOK_TARGET_BLOCKED";
@@ -34,6 +38,7 @@ export class BlockedTargetError extends Error {
     message: string,
     readonly host: string,
     readonly address?: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -549,7 +554,8 @@ export async function resolveAndCheck(
     }
     if (!hostAllowed) {
       const reason = blockedReason(address, allowlist);
-      if (reason) throw new BlockedTargetError(`${host} resolves to ${address}, ${reason}`, host, address);
+      if (reason)
+        throw new BlockedTargetError(`${host} resolves to a private or internal address`, host, address, reason);
     }
     if (!seen.has(address)) {
       seen.add(address);
