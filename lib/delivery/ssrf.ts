@@ -491,7 +491,10 @@ export const webhookUrlSchema = z
   .superRefine((value, ctx) => {
     const result = validateWebhookUrl(value);
     if (!result.ok) ctx.addIssue({ code: "custom", message: result.message });
-  });
+  })
+  // Stored and shown as parsed (WHATWG `url.href`): `https://%31%32%37.0.0.1/` or `https:/\host` read back as the
+  // host we actually connect to, never as typed.
+  .transform((value) => new URL(value).href);
 
 // ---------------------------------------------------------------------------
 // Resolution (connect time)
