@@ -52,7 +52,12 @@ beforeAll(async () => {
   refusedUrl = `https://127.0.0.1:${await closedPort()}/hook`;
   restore = [
     useTestTargets("127.0.0.1"),
-    setTestEnv({ API_RATE_LIMIT_PER_MINUTE: "1000000", WEBHOOK_PROBE_TIMEOUT_MS: "2000" }),
+    setTestEnv({
+      API_RATE_LIMIT_PER_MINUTE: "1000000",
+      WEBHOOK_PROBE_TIMEOUT_MS: "2000",
+      AUTH_SIGN_UP_PER_IP: "1000000",
+      MAX_WEBHOOKS_PER_WORKSPACE: "1000000",
+    }),
   ];
   resetRateLimiterForTests();
   a = await makeTenant("fa");
@@ -208,7 +213,7 @@ const STATUS_CODES: Record<number, string[]> = {
   403: ["forbidden"],
   404: ["not_found"],
   405: ["method_not_allowed"],
-  409: ["conflict"],
+  409: ["conflict", "quota_exceeded"],
   413: ["payload_too_large"],
   415: ["unsupported_media_type"],
   429: ["rate_limited"],
