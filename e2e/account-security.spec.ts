@@ -26,28 +26,29 @@ test.describe("open redirect after sign-in", () => {
     await page.close();
   });
 
-  for (const target of [
-    "/\\127.0.0.2:8443/x",
+  // Query strings as an attacker writes them (the first is the one from the issue).
+  for (const query of [
+    "%2F%5C127.0.0.2%3A8443%2Fx",
     "/%09/127.0.0.2:8443/x",
     "//127.0.0.2:8443/x",
     "https://127.0.0.2:8443/x",
-    "/\\/127.0.0.2:8443/x",
+    "/%5C/127.0.0.2:8443/x",
+    "https:127.0.0.2:8443/x",
     "javascript:alert(document.domain)",
   ]) {
-    test(`callbackUrl ${JSON.stringify(target)} lands on the dashboard`, async ({ page }) => {
+    test(`callbackUrl=${query} lands on the dashboard`, async ({ page }) => {
       const offsite: string[] = [];
       page.on("request", (r) => {
-        if (r.isNavigationRequest() && !r.url().startsWith(new URL(page.url() || "http://localhost").origin))
-          offsite.push(r.url());
+        if (new URL(r.url()).hostname === "127.0.0.2") offsite.push(r.url());
       });
       page.on("dialog", (d) => {
         offsite.push(`dialog: ${d.message()}`);
         void d.dismiss();
       });
-      await signIn(page, email, PASSWORD, `/sign-in?callbackUrl=${encodeURIComponent(target)}`);
-      await expect(page).toHaveURL(/\/webhooks$/);
+      await signIn(page, email, PASSWORD, `/sign-in?callbackUrl=${query}`);
+      await expect(page).toHaveURL(/^http:\/\/localhost:\d+\/webhooks$/);
       await expect(page.getByTestId("current-user")).toHaveText(email);
-      expect(offsite.filter((u) => u.includes("127.0.0.2") || u.startsWith("dialog"))).toEqual([]);
+      expect(offsite).toEqual([]);
     });
   }
 
@@ -80,13 +81,15 @@ test("sign-in throttling: 429 with Retry-After, the form says when, then the rig
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(`wrong-password-${i}`);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect.");
+    await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is incorrect.");
     await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
   }
   // even the right password is refused while throttled, and the form says when to try again
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText(/Too many failed sign-in attempts\. Try again in \d+ seconds?\./);
+  await expect(page.locator("form").getByRole("alert")).toContainText(
+    /Too many failed sign-in attempts\. Try again in \d+ seconds?\./,
+  );
   expect(statuses).toEqual([401, 401, 401, 429]);
   expect(Number(retryAfter)).toBeGreaterThan(0);
   expect(Number(retryAfter)).toBeLessThanOrEqual(8);
@@ -179,24 +182,24 @@ test("security headers on pages and API answers; pages work under the CSP", asyn
 });
 
 test("a cross-origin page cannot frame the sign-in page", async ({ page, baseURL }) => {
-  const blocked: string[] = [];
-  page.on("console", (m) => {
-    if (/frame-ancestors|Refused to display/i.test(m.text())) blocked.push(m.text());
-  });
-  // another origin (127.0.0.1 vs localhost) embedding the app
+  // another origin (127.0.0.1 instead of localhost) embedding the app
   const other = baseURL!.replace("localhost", "127.0.0.1");
   await page.route(`${other}/framer`, (route) =>
-    route.fulfill({ contentType: "text/html", body: `<iframe id="f" src="${baseURL}/sign-in"></iframe>` }),
+    route.fulfill({
+      contentType: "text/html",
+      body: `<h1>framer</h1><iframe id="f" src="${baseURL}/sign-in"></iframe>`,
+    }),
   );
+  const framedRequests: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().startsWith(`${baseURL}/sign-in`)) framedRequests.push(r.url());
+  });
   await page.goto(`${other}/framer`);
-  await expect.poll(() => blocked.length).toBeGreaterThan(0);
-  const frame = page.frames().find((f) => f.url().includes("/sign-in"));
-  expect(
-    await frame
-      ?.locator("form")
-      .count()
-      .catch(() => 0),
-  ).toBeFalsy();
+  await expect.poll(() => framedRequests.length).toBeGreaterThan(0); // the browser did ask for the page…
+  await page.waitForTimeout(2000); // …and had time to render it, had the policy allowed it
+  for (const frame of page.frames())
+    expect(await frame.getByRole("heading", { name: "Sign in" }).count(), frame.url()).toBe(0);
+  expect(await page.getByRole("heading", { name: "framer" }).count()).toBe(1);
 });
 
 test("the /api/v1 error envelope: unknown route, unsupported method, oversized header; unsigned /api/inngest", async ({
