@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +18,7 @@ import { endAllSessions } from "@/lib/auth/sessions";
 import { beginSignIn, resetAuthThrottleForTests, signInSucceeded } from "@/lib/auth/throttle";
 import { db } from "@/lib/db";
 import { CLIENT_ADDRESS_HEADER, clientIp } from "@/lib/http/client-ip";
+import { installClientAddressStamp } from "@/lib/http/stamp-client-address";
 import { securityHeaders } from "@/lib/security/headers";
 import { createWebhookSchema } from "@/lib/webhooks/schemas";
 import { proxy } from "@/proxy";
@@ -152,6 +155,25 @@ describe("sign-up throttling (per IP)", () => {
       request("POST", "/api/auth/sign-up", { body: body("4"), headers: from("198.51.100.2") }),
     );
     expect(elsewhere.status).toBe(201);
+  });
+
+  it("the server stamps each request with its TCP peer, overwriting what a client claims", async () => {
+    env({ TRUST_PROXY: undefined });
+    installClientAddressStamp();
+    const seen: http.IncomingHttpHeaders[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers);
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    await fetch(`http://127.0.0.1:${port}/`, {
+      headers: { [CLIENT_ADDRESS_HEADER]: "6.6.6.6", "x-forwarded-for": "7.7.7.7", "x-forwarded-host": "evil.example" },
+    });
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(seen[0]?.[CLIENT_ADDRESS_HEADER]).toBe("127.0.0.1");
+    expect(seen[0]?.["x-forwarded-for"]).toBeUndefined();
+    expect(seen[0]?.["x-forwarded-host"]).toBeUndefined();
   });
 
   it("X-Forwarded-For is ignored without TRUST_PROXY, and its last hop is the client with it", () => {
