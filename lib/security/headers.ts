@@ -6,7 +6,8 @@
  *   this origin or carrying the nonce (Next.js puts it on its own scripts,
  *   reading it from the request's CSP header; `'strict-dynamic'` lets those
  *   load their chunks); no `'unsafe-eval'` except in development (React's
- *   dev tooling needs it); no plugins, no <base> hijack, forms post only here,
+ *   dev tooling needs it; the dev server's injected styles need inline
+ *   styles too, development only); no plugins, no <base> hijack, forms post only here,
  *   and `frame-ancestors 'none'`: no other site may frame a page.
  * - X-Frame-Options: DENY (the same, for older browsers),
  *   X-Content-Type-Options: nosniff, Referrer-Policy:
@@ -26,7 +27,8 @@ export function contentSecurityPolicy({ nonce, https, development }: SecurityHea
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Development only: the dev server injects <style> elements (CSS hot reload) without the nonce.
+    development ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     // Server-rendered style="" attributes (layout tweaks); they cannot run code.
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' blob: data:",
