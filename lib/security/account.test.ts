@@ -294,9 +294,12 @@ describe("security headers (proxy.ts)", () => {
   it("HSTS when APP_URL is https; unsafe-eval only in development", () => {
     const https = securityHeaders({ nonce: "n", https: true, development: false });
     expect(https["Strict-Transport-Security"]).toMatch(/^max-age=\d{8}; includeSubDomains$/);
-    expect(securityHeaders({ nonce: "n", https: false, development: true })["Content-Security-Policy"]).toContain(
-      "'unsafe-eval'",
-    );
+    const dev = securityHeaders({ nonce: "n", https: false, development: true })["Content-Security-Policy"];
+    expect(dev).toContain("'unsafe-eval'");
+    expect(dev).toContain("style-src 'self' 'unsafe-inline'");
+    const prod = securityHeaders({ nonce: "n", https: false, development: false })["Content-Security-Policy"];
+    expect(prod).toContain("style-src 'self' 'nonce-n'");
+    expect(prod).not.toMatch(/unsafe-eval|style-src [^;]*unsafe-inline|script-src [^;]*unsafe-inline/);
   });
 });
 
