@@ -3,6 +3,7 @@ import { withIdempotency } from "@/lib/api/idempotency";
 import { apiRoute } from "@/lib/api/route";
 import { publishEventSchema } from "@/lib/delivery/schemas";
 import { publishEvent } from "@/lib/events/publish";
+import { methodNotAllowed } from "@/lib/api/methods";
 
 export const POST = apiRoute(async ({ req, principal }) => {
   const { json, text } = await readJsonWithText(req);
@@ -29,3 +30,6 @@ export const POST = apiRoute(async ({ req, principal }) => {
     headers: answer.replayed ? { "Idempotent-Replayed": "true" } : undefined,
   });
 });
+
+const unsupported = methodNotAllowed(["POST"]);
+export { unsupported as GET, unsupported as HEAD, unsupported as PUT, unsupported as PATCH, unsupported as DELETE };
