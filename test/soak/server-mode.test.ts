@@ -298,8 +298,16 @@ async function fanOut(event: InngestEvent): Promise<Array<{ deliveryId: string; 
 }
 
 describe.skipIf(!build)("server mode (Inngest Cloud / self-hosted) against a stand-in Inngest API", () => {
-  it("a sync registers every function, exactly as the table says, with the hashed signing key", async () => {
-    const res = await fetch(serveUrl, { method: "PUT" });
+  it("an unsigned sync is refused; a signed sync registers every function, exactly as the table says, with the hashed signing key", async () => {
+    // An unsigned sync (`curl -X PUT`) is refused before the SDK sees it: nothing is registered.
+    const unsigned = await fetch(serveUrl, { method: "PUT" });
+    expect(unsigned.status).toBe(401);
+    expect(received((r) => r.path.startsWith("/fn/register"))).toHaveLength(0);
+    // A signed one registers the app with the Inngest API.
+    const res = await fetch(serveUrl, {
+      method: "PUT",
+      headers: { "x-inngest-signature": signature("", SIGNING_KEY) },
+    });
     const text = await res.text();
     expect(res.status, `${text}\n${tail.slice(-20).join("\n")}`).toBe(200);
     const registers = received((r) => r.method === "POST" && r.path.startsWith("/fn/register"));
