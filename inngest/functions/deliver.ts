@@ -35,7 +35,8 @@ export const deliver = inngest.createFunction(
       const outcome = await step.run(id, () => attemptDelivery(deliveryId, attempt));
       if (outcome.done) return { status: outcome.status, attempts: attempt };
       // Inngest sleeps have a resolution of one second: round up, so a retry never comes early.
-      await step.sleep(`wait-${id}`, Math.max(1, Math.ceil(outcome.retryInSeconds)) * 1000);
+      const sleepId = outcome.again ? `wait-again-${attempt}-${waits + 1}` : `wait-before-attempt-${attempt + 1}`;
+      await step.sleep(sleepId, Math.max(1, Math.ceil(outcome.retryInSeconds)) * 1000);
       if (outcome.again) waits++;
       else {
         attempt++;
