@@ -1,67 +1,204 @@
 /**
- * `npm run dev` / `npm start`: provides the database (embedded PostgreSQL when
- * DATABASE_URL is unset), applies migrations, then runs Next.js. Stopping the
- * app (Ctrl-C, SIGTERM) stops the embedded database too.
+ * `npm run dev` / `npm start`: the app's one supervising process.
+ *
+ * Process model (README, "Processes"):
+ *   launcher (this process): binds PORT first, provides the database (embedded
+ *   PostgreSQL when DATABASE_URL is unset, migrations applied), then serves
+ *   Next.js in this very process (Next's programmatic API);
+ *   ├─ embedded PostgreSQL (its own processes, stopped on exit; an orphan left
+ *   │  by a SIGKILL is reused or stopped by the next start)
+ *   └─ executor worker (scripts/executor-worker.ts, embedded mode only): runs
+ *      the deliveries on its own event loop and core; restarted if it dies;
+ *      exits by itself when this process goes (its IPC channel closes).
+ * SIGINT / SIGTERM / SIGHUP, or the parent (npm, a shell) going away, stop
+ * everything within seconds. A SIGKILL of this process takes Next.js with it
+ * and the worker follows.
  */
-import { spawn } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { provideDatabase } from "@/lib/db/local";
 import { ConfigError, parseEnv } from "@/lib/env";
+import { setExecutorWorkerStatus, type ExecutorWorkerStatus } from "@/lib/process-status";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const say = (m: string) => process.stdout.write(`[akol] ${m}\n`);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A start-up problem the user fixes: one line, no stack trace, exit code 1. */
+class StartError extends Error {}
+
+type Stoppable = { stop: () => Promise<void> };
+/** Stopped in reverse order of start, except `first` ones (the HTTP server stops taking requests first). */
+const stops: Array<{ name: string; stop: () => Promise<void>; timeoutMs: number; first?: boolean }> = [];
+let stopping: Promise<void> | undefined;
+
+/** Stops what was started, newest first, each within its time limit, then exits. */
+function shutdown(reason: string, code = 0): Promise<void> {
+  stopping ??= (async () => {
+    if (reason) say(`${reason}: stopping`);
+    const force = setTimeout(() => process.exit(code || 1), 20_000);
+    force.unref();
+    for (const s of [...stops.filter((x) => x.first), ...stops.filter((x) => !x.first).reverse()]) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        s.stop().catch((err: unknown) => say(`could not stop ${s.name} cleanly: ${String(err)}`)),
+        new Promise<void>((r) => {
+          timer = setTimeout(() => {
+            say(`${s.name} did not stop within ${s.timeoutMs / 1000} s`);
+            r();
+          }, s.timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+/** Binds PORT before anything else starts, answering 503 until Next.js is ready. */
+async function listen(port: number): Promise<{ server: http.Server; serve: (h: http.RequestListener) => void }> {
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { "content-type": "application/json", "retry-after": "1", "cache-control": "no-store" });
+    res.end(JSON.stringify({ success: false, error: { code: "unavailable", message: "the app is starting" } }));
+  };
+  const server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      const next = port + 1;
+      const how = `start it on another port with PORT=${next} npm ${mode === "dev" ? "run dev" : "start"}`;
+      if (err.code === "EADDRINUSE")
+        reject(new StartError(`port ${port} is already in use (another Akol Webhooks, or another program): ${how}`));
+      else if (err.code === "EACCES")
+        reject(new StartError(`port ${port} needs privileges this user does not have: ${how}`));
+      else reject(err);
+    });
+    server.listen(port, () => resolve());
+  });
+  return { server, serve: (h) => (handler = h) };
+}
+
+/** The executor worker, restarted with back-off when it dies; its status feeds /api/health. */
+function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
+  let child: ChildProcess | undefined;
+  let stoppingWorker = false;
+  let failures = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const status: ExecutorWorkerStatus = { state: "starting", lastHeartbeat: 0 };
+  setExecutorWorkerStatus(status);
+
+  const start = () => {
+    const startedAt = Date.now();
+    const worker = fork(path.resolve("scripts/executor-worker.ts"), [], {
+      execArgv: ["--import", "tsx"],
+      env,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    child = worker;
+    Object.assign(status, { state: "starting", pid: worker.pid, detail: undefined });
+    worker.on("message", (m: { type?: string; error?: string }) => {
+      if (m.type === "ready" || m.type === "heartbeat") {
+        if (status.state !== "running" && m.type === "ready") say(`delivery worker running (pid ${worker.pid})`);
+        Object.assign(status, { state: "running", lastHeartbeat: Date.now() });
+      } else if (m.type === "failed") status.detail = m.error;
+    });
+    worker.once("exit", (code, signal) => {
+      if (stoppingWorker) return;
+      if (Date.now() - startedAt > 60_000) failures = 0;
+      const delay = Math.min(30_000, 1000 * 2 ** failures++);
+      const why = status.detail ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
+      Object.assign(status, { state: "down", detail: why });
+      say(`the delivery worker stopped (${why}): restarting in ${delay / 1000} s`);
+      restartTimer = setTimeout(start, delay);
+    });
+  };
+  start();
+
+  return {
+    stop: async () => {
+      stoppingWorker = true;
+      clearTimeout(restartTimer);
+      const w = child;
+      if (!w || w.exitCode !== null || w.signalCode !== null) return;
+      const exited = new Promise<void>((r) => w.once("exit", () => r()));
+      if (w.connected) w.send({ type: "stop" });
+      else w.kill("SIGTERM");
+      const killer = setTimeout(() => w.kill("SIGKILL"), 8_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
 
 async function main() {
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig));
+  // The parent (npm, the shell of `npm run`) gone — even killed outright — means nobody owns this run any more.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void shutdown("the parent process exited"), 500).unref();
+
   const env = parseEnv(process.env);
   if (mode === "start" && !existsSync(path.resolve(".next", "BUILD_ID"))) {
     throw new ConfigError("no production build found: run `npm run build` first");
   }
-  const database = await provideDatabase(env, { role: "launcher", log: say });
-  say(database.embedded ? `embedded PostgreSQL ready (data in ${env.dataDir})` : "using DATABASE_URL");
-
-  const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
-  const child = spawn(path.resolve("node_modules/.bin/next"), [mode, "--port", String(env.PORT)], {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      AUTH_SECRET: env.AUTH_SECRET,
-      SECRETS_ENCRYPTION_KEY: env.SECRETS_ENCRYPTION_KEY,
-      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
-      NEXT_TELEMETRY_DISABLED: "1",
-      CHECKPOINT_DISABLE: "1",
+  const { server, serve } = await listen(env.PORT);
+  stops.push({
+    name: "the HTTP server",
+    timeoutMs: 5_000,
+    first: true,
+    stop: async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await Promise.race([closed, sleep(3_000)]);
+      server.closeAllConnections();
     },
   });
-  say(`Akol Webhooks is starting on ${url}`);
 
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          child.kill("SIGKILL");
-          resolve();
-        }, 10_000);
-        child.once("exit", () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    await database.release().catch((err: unknown) => say(`could not stop the database cleanly: ${String(err)}`));
-    process.exit(code);
-  };
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(0));
-  child.on("exit", (code, signal) => void shutdown(code ?? (signal ? 1 : 0)));
+  const database = await provideDatabase(env, { role: "launcher", log: say });
+  stops.push({ name: "the database", timeoutMs: 20_000, stop: () => database.release() });
+  say(database.embedded ? `embedded PostgreSQL ready (data in ${env.dataDir})` : "using DATABASE_URL");
+  if (stopping) return;
+
+  const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
+  // Next.js runs in this process: its configuration is this process's environment.
+  Object.assign(process.env, {
+    NODE_ENV: mode === "start" ? "production" : "development",
+    DATABASE_URL: database.url,
+    AUTH_SECRET: env.AUTH_SECRET,
+    SECRETS_ENCRYPTION_KEY: env.SECRETS_ENCRYPTION_KEY,
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
+    NEXT_TELEMETRY_DISABLED: "1",
+    CHECKPOINT_DISABLE: "1",
+  });
+  if (env.embeddedExecutor) {
+    const worker = superviseWorker({ ...process.env });
+    stops.push({ name: "the delivery worker", timeoutMs: 10_000, ...worker });
+  }
+
+  say(`Akol Webhooks is starting on ${url}`);
+  const { default: next } = await import("next");
+  const app = next({
+    dev: mode === "dev",
+    dir: process.cwd(),
+    hostname: "localhost",
+    port: env.PORT,
+    httpServer: server,
+  });
+  stops.push({ name: "Next.js", timeoutMs: 5_000, stop: () => app.close() });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  serve((req, res) => void handle(req, res));
+  if (!stopping) say(`ready on ${url}`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(
-    `[akol] ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
+  const line =
+    err instanceof ConfigError || err instanceof StartError
+      ? err.message
+      : err instanceof Error
+        ? (err.stack ?? err.message)
+        : String(err);
+  process.stderr.write(`[akol] ${line}\n`);
+  void shutdown("", 1);
 });
