@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +19,7 @@ import { REPO_ROOT, buildPresent } from "@/test/soak/app-process";
 const build = buildPresent();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const dataDir = mkdtempSync(path.join(tmpdir(), "akol-launch-"));
+chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must reach DATA_DIR/postgres
 const pgdata = path.join(dataDir, "postgres");
 let dbPort = 0;
 const running = new Set<number>();
@@ -204,8 +205,9 @@ describe.skipIf(!build)("launcher lifecycle (production build, real signals)", (
     ["SIGINT", "group"],
     ["SIGTERM", "npm"],
     ["SIGHUP", "npm"],
+    ["SIGKILL", "npm"],
   ] as const) {
-    it(`${sig} to the ${target} stops Next.js, the executor worker and PostgreSQL within seconds`, async () => {
+    it(`${sig} to ${target === "npm" ? "npm" : `the ${target}`} stops Next.js, the executor worker and PostgreSQL within seconds`, async () => {
       const app = await launch(target === "npm" ? "npm" : "node");
       expect(postmasterPid()).toBeGreaterThan(0);
       if (target === "launcher") process.kill(app.launcherPid, sig);

@@ -15,7 +15,7 @@
  * and the worker follows.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { provideDatabase } from "@/lib/db/local";
@@ -132,11 +132,39 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
   };
 }
 
+/** The parent pid of `pid` (Linux /proc), or undefined if it is gone or unknown. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops the app when whoever started it is gone — even killed outright (npm
+ * does not pass SIGHUP on, and a SIGKILLed npm passes nothing): the parent,
+ * and when the parent is the `sh -c` of `npm run`, the shell's parent too.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  let grandparent: number | undefined;
+  try {
+    const cmd = readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0");
+    if (/(^|\/)(sh|dash|bash)$/.test(cmd[0] ?? "") && cmd[1] === "-c") grandparent = parentOf(parent);
+  } catch {
+    // no /proc (macOS): the parent alone is watched
+  }
+  setInterval(() => {
+    const orphaned = process.ppid !== parent || (grandparent !== undefined && parentOf(parent) !== grandparent);
+    if (orphaned) void shutdown("the process that started the app exited");
+  }, 500).unref();
+}
+
 async function main() {
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig));
-  // The parent (npm, the shell of `npm run`) gone — even killed outright — means nobody owns this run any more.
-  const parent = process.ppid;
-  setInterval(() => process.ppid !== parent && void shutdown("the parent process exited"), 500).unref();
+  watchParent();
 
   const env = parseEnv(process.env);
   if (mode === "start" && !existsSync(path.resolve(".next", "BUILD_ID"))) {
