@@ -105,7 +105,7 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
       } else if (m.type === "failed") status.detail = m.error;
     });
     worker.once("exit", (code, signal) => {
-      if (stoppingWorker) return;
+      if (stoppingWorker || stopping) return; // stopped with the app (Ctrl-C reaches the whole group)
       if (Date.now() - startedAt > 60_000) failures = 0;
       const delay = Math.min(30_000, 1000 * 2 ** failures++);
       const why = status.detail ?? (signal ? `killed by ${signal}` : `exit code ${code}`);

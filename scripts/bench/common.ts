@@ -252,14 +252,17 @@ export function rssSample(pgid: number): RssSample {
  * live processes count: take deltas over a phase). Unlike wall-clock rates,
  * CPU per request barely changes when other work shares the machine.
  */
-export function groupCpu(pgid: number): { appMs: number; postgresMs: number } {
+/** CPU time (ms) of the app's processes: all Node processes, the launcher (Next.js, the API) alone, PostgreSQL. */
+export function groupCpu(pgid: number): { appMs: number; launcherMs: number; postgresMs: number } {
   let app = 0;
+  let launcher = 0;
   let pg = 0;
   for (const p of appProcesses(pgid)) {
     if (p.comm.startsWith("postgres")) pg += p.cpuMs;
     else app += p.cpuMs;
+    if (p.pid === pgid) launcher += p.cpuMs;
   }
-  return { appMs: app, postgresMs: pg };
+  return { appMs: app, launcherMs: launcher, postgresMs: pg };
 }
 
 /** Samples RSS every `everyMs` until stopped; returns the peak and mean. */
