@@ -80,14 +80,24 @@ async function listen(port: number): Promise<{ server: http.Server; serve: (h: h
   return { server, serve: (h) => (handler = h) };
 }
 
-/** The executor worker, restarted with back-off when it dies; its status feeds /api/health. */
-function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
+/**
+ * The executor worker, restarted with back-off when it dies; its status feeds
+ * /api/health. `started` settles with its first start: the app serves once the
+ * worker runs (as it did when the executor started inside Next.js), and a
+ * worker that cannot start at all (e.g. a function option the executor does
+ * not support) fails the start.
+ */
+function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise<void> } {
   let child: ChildProcess | undefined;
   let stoppingWorker = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   const status: ExecutorWorkerStatus = { state: "starting", lastHeartbeat: 0 };
   setExecutorWorkerStatus(status);
+  let everReady = false;
+  let firstStart: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  const started = new Promise<void>((resolve, reject) => (firstStart = { resolve, reject }));
+  started.catch(() => undefined); // awaited later, with Next.js's start: not an unhandled rejection meanwhile
 
   const start = () => {
     const startedAt = Date.now();
@@ -102,6 +112,10 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
       if (m.type === "ready" || m.type === "heartbeat") {
         if (status.state !== "running" && m.type === "ready") say(`delivery worker running (pid ${worker.pid})`);
         Object.assign(status, { state: "running", lastHeartbeat: Date.now() });
+        if (!everReady) {
+          everReady = true;
+          firstStart?.resolve();
+        }
       } else if (m.type === "failed") status.detail = m.error;
     });
     worker.once("exit", (code, signal) => {
@@ -110,6 +124,10 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
       const delay = Math.min(30_000, 1000 * 2 ** failures++);
       const why = status.detail ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
       Object.assign(status, { state: "down", detail: why });
+      if (!everReady) {
+        firstStart?.reject(new StartError(`the delivery worker could not start: ${why}`));
+        return;
+      }
       say(`the delivery worker stopped (${why}): restarting in ${delay / 1000} s`);
       restartTimer = setTimeout(start, delay);
     });
@@ -117,6 +135,7 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable {
   start();
 
   return {
+    started,
     stop: async () => {
       stoppingWorker = true;
       clearTimeout(restartTimer);
@@ -199,9 +218,11 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
     CHECKPOINT_DISABLE: "1",
   });
+  let workerStarted: Promise<void> = Promise.resolve();
   if (env.embeddedExecutor) {
     const worker = superviseWorker({ ...process.env });
-    stops.push({ name: "the delivery worker", timeoutMs: 10_000, ...worker });
+    stops.push({ name: "the delivery worker", timeoutMs: 10_000, stop: worker.stop });
+    workerStarted = worker.started;
   }
 
   say(`Akol Webhooks is starting on ${url}`);
@@ -214,7 +235,7 @@ async function main() {
     httpServer: server,
   });
   stops.push({ name: "Next.js", timeoutMs: 5_000, stop: () => app.close() });
-  await app.prepare();
+  await Promise.all([app.prepare(), workerStarted]);
   const handle = app.getRequestHandler();
   serve((req, res) => void handle(req, res));
   if (!stopping) say(`ready on ${url}`);
