@@ -15,7 +15,7 @@
  * and the worker follows.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, watch } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { provideDatabase } from "@/lib/db/local";
@@ -87,9 +87,10 @@ async function listen(port: number): Promise<{ server: http.Server; serve: (h: h
  * worker that cannot start at all (e.g. a function option the executor does
  * not support) fails the start.
  */
-function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise<void> } {
+function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise<void>; reload: () => void } {
   let child: ChildProcess | undefined;
   let stoppingWorker = false;
+  let reloading = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   const status: ExecutorWorkerStatus = { state: "starting", lastHeartbeat: 0 };
@@ -120,6 +121,11 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise
     });
     worker.once("exit", (code, signal) => {
       if (stoppingWorker || stopping) return; // stopped with the app (Ctrl-C reaches the whole group)
+      if (reloading) {
+        reloading = false;
+        start();
+        return;
+      }
       if (Date.now() - startedAt > 60_000) failures = 0;
       const delay = Math.min(30_000, 1000 * 2 ** failures++);
       const why = status.detail ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
@@ -136,6 +142,13 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise
 
   return {
     started,
+    /** Development: a fresh worker with the changed code (in-flight calls finish or are released first). */
+    reload: () => {
+      const w = child;
+      if (reloading || !w?.connected || status.state === "down") return;
+      reloading = true;
+      w.send({ type: "stop" });
+    },
     stop: async () => {
       stoppingWorker = true;
       clearTimeout(restartTimer);
@@ -149,6 +162,25 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise
       clearTimeout(killer);
     },
   };
+}
+
+/** Development: restart the worker when code it runs changes (Next.js reloads its own part itself). */
+function reloadOnChange(reload: () => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  for (const dir of ["inngest", "lib"]) {
+    try {
+      watch(path.resolve(dir), { recursive: true }, (_event, file) => {
+        if (!file || !/\.tsx?$/.test(file) || /\.test\.tsx?$/.test(file) || file.includes("generated")) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          say(`${path.join(dir, file)} changed: restarting the delivery worker`);
+          reload();
+        }, 300);
+      }).unref();
+    } catch {
+      // no recursive watch on this platform: restart `npm run dev` to pick up changes
+    }
+  }
 }
 
 /** The parent pid of `pid` (Linux /proc), or undefined if it is gone or unknown. */
@@ -223,6 +255,7 @@ async function main() {
     const worker = superviseWorker({ ...process.env });
     stops.push({ name: "the delivery worker", timeoutMs: 10_000, stop: worker.stop });
     workerStarted = worker.started;
+    if (mode === "dev") reloadOnChange(worker.reload);
   }
 
   say(`Akol Webhooks is starting on ${url}`);
