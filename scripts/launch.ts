@@ -274,13 +274,19 @@ async function main() {
   if (!stopping) say(`ready on ${url}`);
 }
 
+/** Errors reaching a database: the user fixes DATABASE_URL or the server, a stack trace would not help. */
+const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "28P01", "3D000"]);
+
 main().catch((err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
   const line =
     err instanceof ConfigError || err instanceof StartError
       ? err.message
-      : err instanceof Error
-        ? (err.stack ?? err.message)
-        : String(err);
+      : err instanceof Error && typeof code === "string" && CONNECTION_ERRORS.has(code)
+        ? `cannot use the database: ${err.message} (check DATABASE_URL)`
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
   process.stderr.write(`[akol] ${line}\n`);
   void shutdown("", 1);
 });
