@@ -138,9 +138,7 @@ function appEnv(port: number, extra: Record<string, string> = {}): NodeJS.Proces
 
 function spawnLauncher(port: number, via: "node" | "npm", extra: Record<string, string> = {}) {
   const [cmd, args] =
-    via === "npm"
-      ? ["npm", ["start", "--silent"]]
-      : [process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"]];
+    via === "npm" ? ["npm", ["start", "--silent"]] : [process.execPath, ["scripts/launch.mjs", "start"]];
   const child = spawn(cmd, args, {
     cwd: REPO_ROOT,
     env: appEnv(port, extra),

@@ -7,7 +7,7 @@
  *   Next.js in this very process (Next's programmatic API);
  *   ├─ embedded PostgreSQL (its own processes, stopped on exit; an orphan left
  *   │  by a SIGKILL is reused or stopped by the next start)
- *   └─ executor worker (scripts/executor-worker.ts, embedded mode only): runs
+ *   └─ executor worker (scripts/executor-worker.mjs → .ts, embedded mode only): runs
  *      the deliveries on its own event loop and core; restarted if it dies;
  *      exits by itself when this process goes (its IPC channel closes).
  * SIGINT / SIGTERM / SIGHUP, or the parent (npm, a shell) going away, stop
@@ -24,14 +24,20 @@ import { setExecutorWorkerStatus, type ExecutorWorkerStatus } from "@/lib/proces
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const say = (m: string) => process.stdout.write(`[akol] ${m}\n`);
+const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+const began = Date.now();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A start-up problem the user fixes: one line, no stack trace, exit code 1. */
 class StartError extends Error {}
 
 type Stoppable = { stop: () => Promise<void> };
-/** Stopped in reverse order of start, except `first` ones (the HTTP server stops taking requests first). */
-const stops: Array<{ name: string; stop: () => Promise<void>; timeoutMs: number; first?: boolean }> = [];
+/**
+ * Stopped in reverse order of start, except `first` ones (the HTTP server stops taking requests first)
+ * and `last` ones (the database, which the others use while they stop).
+ */
+const stops: Array<{ name: string; stop: () => Promise<void>; timeoutMs: number; first?: boolean; last?: boolean }> =
+  [];
 let stopping: Promise<void> | undefined;
 
 /** Stops what was started, newest first, each within its time limit, then exits. */
@@ -40,7 +46,8 @@ function shutdown(reason: string, code = 0): Promise<void> {
     if (reason) say(`${reason}: stopping`);
     const force = setTimeout(() => process.exit(code || 1), 20_000);
     force.unref();
-    for (const s of [...stops.filter((x) => x.first), ...stops.filter((x) => !x.first).reverse()]) {
+    const middle = stops.filter((x) => !x.first && !x.last).reverse();
+    for (const s of [...stops.filter((x) => x.first), ...middle, ...stops.filter((x) => x.last)]) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         s.stop().catch((err: unknown) => say(`could not stop ${s.name} cleanly: ${String(err)}`)),
@@ -87,8 +94,13 @@ async function listen(port: number): Promise<{ server: http.Server; serve: (h: h
  * worker that cannot start at all (e.g. a function option the executor does
  * not support) fails the start.
  */
-function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise<void>; reload: () => void } {
+function superviseWorker(): Stoppable & {
+  started: Promise<void>;
+  reload: () => void;
+  configure: (vars: Record<string, string>) => void;
+} {
   let child: ChildProcess | undefined;
+  let config: Record<string, string> | undefined;
   let stoppingWorker = false;
   let reloading = false;
   let failures = 0;
@@ -102,16 +114,18 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise
 
   const start = () => {
     const startedAt = Date.now();
-    const worker = fork(path.resolve("scripts/executor-worker.ts"), [], {
-      execArgv: ["--import", "tsx"],
-      env,
+    const worker = fork(path.resolve("scripts/executor-worker.mjs"), [], {
+      execArgv: [],
+      env: { ...process.env },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child = worker;
+    if (config) worker.send({ type: "start", env: config });
     Object.assign(status, { state: "starting", pid: worker.pid, detail: undefined });
     worker.on("message", (m: { type?: string; error?: string }) => {
       if (m.type === "ready" || m.type === "heartbeat") {
-        if (status.state !== "running" && m.type === "ready") say(`delivery worker running (pid ${worker.pid})`);
+        if (status.state !== "running" && m.type === "ready")
+          say(`delivery worker running (pid ${worker.pid}, started in ${since(startedAt)})`);
         Object.assign(status, { state: "running", lastHeartbeat: Date.now() });
         if (!everReady) {
           everReady = true;
@@ -142,6 +156,11 @@ function superviseWorker(env: NodeJS.ProcessEnv): Stoppable & { started: Promise
 
   return {
     started,
+    /** The variables known only once the database is up: the worker starts its executor when it gets them. */
+    configure: (vars) => {
+      config = vars;
+      if (child?.connected) child.send({ type: "start", env: vars });
+    },
     /** Development: a fresh worker with the changed code (in-flight calls finish or are released first). */
     reload: () => {
       const w = child;
@@ -234,27 +253,33 @@ async function main() {
     },
   });
 
-  const database = await provideDatabase(env, { role: "launcher", log: say });
-  stops.push({ name: "the database", timeoutMs: 20_000, stop: () => database.release() });
-  say(database.embedded ? `embedded PostgreSQL ready (data in ${env.dataDir})` : "using DATABASE_URL");
-  if (stopping) return;
-
   const url = env.APP_URL ?? `http://localhost:${env.PORT}`;
-  // Next.js runs in this process: its configuration is this process's environment.
+  // Next.js runs in this process: its configuration is this process's environment (the worker inherits it).
   Object.assign(process.env, {
     NODE_ENV: mode === "start" ? "production" : "development",
-    DATABASE_URL: database.url,
     AUTH_SECRET: env.AUTH_SECRET,
     SECRETS_ENCRYPTION_KEY: env.SECRETS_ENCRYPTION_KEY,
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
     NEXT_TELEMETRY_DISABLED: "1",
     CHECKPOINT_DISABLE: "1",
   });
+  // The worker loads its modules while the database starts; it gets DATABASE_URL once there is one.
   let workerStarted: Promise<void> = Promise.resolve();
+  let worker: ReturnType<typeof superviseWorker> | undefined;
   if (env.embeddedExecutor) {
-    const worker = superviseWorker({ ...process.env });
+    worker = superviseWorker();
     stops.push({ name: "the delivery worker", timeoutMs: 10_000, stop: worker.stop });
     workerStarted = worker.started;
+  }
+
+  const database = await provideDatabase(env, { role: "launcher", log: say });
+  stops.push({ name: "the database", timeoutMs: 20_000, last: true, stop: () => database.release() });
+  say(database.embedded ? `embedded PostgreSQL ready (data in ${env.dataDir})` : "using DATABASE_URL");
+  if (stopping) return;
+
+  process.env.DATABASE_URL = database.url;
+  if (worker) {
+    worker.configure({ DATABASE_URL: database.url });
     if (mode === "dev") reloadOnChange(worker.reload);
   }
 
@@ -268,10 +293,11 @@ async function main() {
     httpServer: server,
   });
   stops.push({ name: "Next.js", timeoutMs: 5_000, stop: () => app.close() });
-  await Promise.all([app.prepare(), workerStarted]);
+  const preparing = Date.now();
+  await Promise.all([app.prepare().then(() => say(`Next.js prepared in ${since(preparing)}`)), workerStarted]);
   const handle = app.getRequestHandler();
   serve((req, res) => void handle(req, res));
-  if (!stopping) say(`ready on ${url}`);
+  if (!stopping) say(`ready on ${url} (in ${since(began)})`);
 }
 
 /** Errors reaching a database: the user fixes DATABASE_URL or the server, a stack trace would not help. */

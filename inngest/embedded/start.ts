@@ -79,7 +79,8 @@ function stopExecutor(executor: EmbeddedExecutor, timeoutMs: number): Promise<vo
 
 /**
  * The executor worker process (scripts/executor-worker.ts), a child of the
- * launcher with an IPC channel: reports `ready`, then a heartbeat every second
+ * launcher with an IPC channel: waits for `start` (with the variables the
+ * launcher learnt after forking it), reports `ready`, then a heartbeat every second
  * (a stuck event loop shows as a stale heartbeat in /api/health). It stops —
  * in-flight calls finish or are released — and exits when the launcher asks
  * (`stop`), on SIGTERM / SIGINT / SIGHUP, or as soon as the channel closes
@@ -114,6 +115,18 @@ export async function runExecutorWorker(opts: { pollIntervalMs?: number } = {}):
     process.stderr.write("the executor worker is started by scripts/launch.ts (it needs an IPC channel)\n");
     process.exit(2);
   }
+  // Forked early, to load its modules while the launcher provides the database: it sends the rest of the
+  // configuration (DATABASE_URL) when it has it. Nothing reads env() before this (never at import).
+  const config = await new Promise<Record<string, string>>((resolve) => {
+    const onMessage = (m: { type?: string; env?: Record<string, string> }) => {
+      if (m?.type !== "start") return;
+      process.off("message", onMessage);
+      resolve(m.env ?? {});
+    };
+    process.on("message", onMessage);
+  });
+  if (exiting) return;
+  Object.assign(process.env, config);
   plainProcessEnv();
   try {
     executor = await ensureEmbeddedExecutor({ pollIntervalMs: opts.pollIntervalMs, signals: false });

@@ -340,7 +340,7 @@ function run(
 }
 
 /**
- * `node --import tsx scripts/launch.ts start` (what `npm start` runs) in its
+ * `node scripts/launch.mjs start` (what `npm start` runs) in its
  * own process group, with a temp DATA_DIR, free PORT and EMBEDDED_DB_PORT
  * (embedded PostgreSQL), waiting until GET /api/health answers.
  */
@@ -380,7 +380,11 @@ export async function startApp(
     for (const l of d.toString().split("\n")) if (l.trim()) lines.push(l);
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], {
+  // What `npm start` runs (older checkouts, e.g. BENCH_APP_DIR, have no launch.mjs).
+  const entry = existsSync(path.join(APP_DIR, "scripts/launch.mjs"))
+    ? ["scripts/launch.mjs", "start"]
+    : ["--import", "tsx", "scripts/launch.ts", "start"];
+  const child = spawn(process.execPath, entry, {
     cwd: APP_DIR,
     env,
     detached: true, // its own process group: the launcher, Next.js and PostgreSQL
