@@ -272,6 +272,10 @@ async function main() {
     workerStarted = worker.started;
   }
 
+  // Next.js's modules load while the database starts, too (NODE_ENV is set; nothing reads DATABASE_URL at import).
+  const loadingNext = import("next");
+  loadingNext.catch(() => undefined); // awaited below
+
   const database = await provideDatabase(env, { role: "launcher", log: say });
   stops.push({ name: "the database", timeoutMs: 20_000, last: true, stop: () => database.release() });
   say(database.embedded ? `embedded PostgreSQL ready (data in ${env.dataDir})` : "using DATABASE_URL");
@@ -284,7 +288,7 @@ async function main() {
   }
 
   say(`Akol Webhooks is starting on ${url}`);
-  const { default: next } = await import("next");
+  const { default: next } = await loadingNext;
   const app = next({
     dev: mode === "dev",
     dir: process.cwd(),
