@@ -22,7 +22,8 @@ const schema = z.object({
   APP_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
-  EMBEDDED_DB_PORT: int(54329, 1),
+  /** Unset: 54329, or a free port if that one is busy (remembered in DATA_DIR/embedded-db.json). */
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(1).optional(),
   DATABASE_POOL_SIZE: int(20, 1),
   AUTH_SECRET: z.string().min(32).optional(),
   SECRETS_ENCRYPTION_KEY: z

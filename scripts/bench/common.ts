@@ -274,16 +274,19 @@ export function rssSample(pgid: number): RssSample {
  * processes, plus the backends PostgreSQL reaped: take deltas over a phase). Unlike wall-clock rates,
  * CPU per request barely changes when other work shares the machine.
  */
-export function groupCpu(pgid: number): { appMs: number; postgresMs: number } {
+/** CPU time (ms) of the app's processes: all Node processes, the launcher (Next.js, the API) alone, PostgreSQL. */
+export function groupCpu(pgid: number): { appMs: number; launcherMs: number; postgresMs: number } {
   let app = 0;
+  let launcher = 0;
   let pg = 0;
   for (const p of appProcesses(pgid)) {
     // The postmaster's reaped children (backends that exited, e.g. idle pool connections closed during a
     // phase) count too, or a phase's delta could even be negative.
     if (p.comm.startsWith("postgres")) pg += p.cpuMs + p.childCpuMs;
     else app += p.cpuMs;
+    if (p.pid === pgid) launcher += p.cpuMs;
   }
-  return { appMs: app, postgresMs: pg };
+  return { appMs: app, launcherMs: launcher, postgresMs: pg };
 }
 
 /** Samples RSS every `everyMs` until stopped; returns the peak and mean. */
@@ -361,7 +364,7 @@ function run(
 }
 
 /**
- * `node --import tsx scripts/launch.ts start` (what `npm start` runs) in its
+ * `node scripts/launch.mjs start` (what `npm start` runs) in its
  * own process group, with a temp DATA_DIR, free PORT and EMBEDDED_DB_PORT
  * (embedded PostgreSQL), waiting until GET /api/health answers.
  */
@@ -401,7 +404,11 @@ export async function startApp(
     for (const l of d.toString().split("\n")) if (l.trim()) lines.push(l);
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], {
+  // What `npm start` runs (older checkouts, e.g. BENCH_APP_DIR, have no launch.mjs).
+  const entry = existsSync(path.join(APP_DIR, "scripts/launch.mjs"))
+    ? ["scripts/launch.mjs", "start"]
+    : ["--import", "tsx", "scripts/launch.ts", "start"];
+  const child = spawn(process.execPath, entry, {
     cwd: APP_DIR,
     env,
     detached: true, // its own process group: the launcher, Next.js and PostgreSQL

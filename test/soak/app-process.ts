@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The real production app as a child process, for the fault-injection soak:
- * `node --import tsx scripts/launch.ts start` (the `npm start` launcher, which
- * runs `next start` on the built `.next`) in its own process group, so that a
+ * `node scripts/launch.mjs start` (the `npm start` launcher, which serves the
+ * built `.next` and runs the executor worker) in its own process group, so that a
  * SIGKILL to the group takes the launcher and the Next.js server down at once,
  * exactly like a crashed machine. Output goes to a log file (appended across
  * restarts) and its tail is kept in memory for failure messages.
@@ -80,7 +80,7 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
   const out: WriteStream = createWriteStream(opts.logFile, { flags: "a" });
   out.write(`\n===== start ${new Date().toISOString()} port ${opts.port}\n`);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], {
+  const child: ChildProcess = spawn(process.execPath, ["scripts/launch.mjs", "start"], {
     cwd: REPO_ROOT,
     env: opts.env,
     detached: true,
