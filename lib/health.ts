@@ -1,6 +1,6 @@
-import { embeddedExecutorState } from "@/inngest/embedded/start";
 import { pool } from "@/lib/db";
 import { env } from "@/lib/env";
+import { inProcessExecutorState } from "@/lib/jobs";
 import { HEARTBEAT_STALE_MS, executorWorkerStatus } from "@/lib/process-status";
 
 /**
@@ -48,7 +48,7 @@ function executor(): Check {
       };
     return { ok: true, detail: `running in worker process ${worker.pid}` };
   }
-  const state = embeddedExecutorState();
+  const state = inProcessExecutorState();
   if (state.status === "running") return { ok: true, detail: "running in-process" };
   return { ok: false, detail: `executor ${state.status}${state.error ? `: ${state.error}` : ""}` };
 }

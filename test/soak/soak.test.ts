@@ -56,11 +56,18 @@ const FAILURE_CAP = 3;
 /** How long a pending delivery may be overdue while the app runs (attempt in flight, throttle, poll, load). */
 const OVERDUE_GRACE_MS = Number(process.env.SOAK_OVERDUE_GRACE_MS ?? TIMEOUT_MS + 13_000);
 /**
+ * The longest first step-retry back-off of the embedded executor (defaultRetryBackoffMs: 10 s + 20 % jitter).
+ * An attempt that was in flight when the app died counts as a failed try of its step (Inngest's semantics,
+ * inngest/embedded/README.md: a run can never loop without consuming an attempt), so it resumes after it.
+ */
+const FIRST_STEP_RETRY_MAX_MS = 12_000;
+/**
  * How long after a restart the runs the killed instance held may take to
  * resume: the new instance requeues them at once (the dead instance's
- * liveness lock is gone), so this covers one maintenance pass and the backlog.
+ * liveness lock is gone), so this covers one maintenance pass and the backlog,
+ * plus the step back-off of an attempt the crash interrupted.
  */
-const RESUME_AFTER_RESTART_MS = Number(process.env.SOAK_RESUME_AFTER_RESTART_MS ?? 15_000);
+const RESUME_AFTER_RESTART_MS = Number(process.env.SOAK_RESUME_AFTER_RESTART_MS ?? 15_000 + FIRST_STEP_RETRY_MAX_MS);
 /**
  * A request whose attempt record died with the app reached the receiver at
  * most this long before the kill: the sender's timeout plus the time to
@@ -297,11 +304,12 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
                 worstOverdue = { id: d.id, at: now, next: d.nextAttemptAt.getTime() };
               }
               if (overdue <= OVERDUE_GRACE_MS) continue;
-              // Excused only while the app is down, and until the killed instance's runs may resume after the restart.
+              // Excused only while the app is down, and — for a delivery that fell due before the app was back
+              // (held by the killed instance, or due while it was down) — until its run may resume after the restart.
               const excused =
                 appDown ||
                 kills.some(
-                  (k) => d.nextAttemptAt!.getTime() <= k.at + 1000 && now <= k.readyAt + RESUME_AFTER_RESTART_MS,
+                  (k) => d.nextAttemptAt!.getTime() <= k.readyAt && now <= k.readyAt + RESUME_AFTER_RESTART_MS,
                 );
               if (!excused)
                 stuck.push(
