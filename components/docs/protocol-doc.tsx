@@ -1,5 +1,5 @@
-import { DocsShell, type TocItem } from "@/components/docs/docs-shell";
 import type { ReactNode } from "react";
+import { DocsShell, type TocItem } from "@/components/docs/docs-shell";
 import {
   A,
   C,

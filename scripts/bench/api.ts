@@ -18,6 +18,8 @@
  *   BENCH_APP_DIR      start the app from another checkout/build (default: this repository)
  *   BENCH_CPU_PROF=dir write the app's CPU profiles there (scripts/bench/cpuprofile-top.ts)
  */
+import type { Options } from "autocannon";
+import { callEnded } from "@/lib/events/catalog/call-ended";
 import {
   assertBuilt,
   api,
@@ -38,8 +40,6 @@ import {
   table,
   waitForQuietMachine,
 } from "./common";
-import type { Options } from "autocannon";
-import { callEnded } from "@/lib/events/catalog/call-ended";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

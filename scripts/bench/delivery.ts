@@ -29,6 +29,7 @@
  *   BENCH_RATE_PER_WEBHOOK       set WEBHOOK_DELIVERY_RATE_PER_SECOND for the run
  *   BENCH_APP_DIR, BENCH_CPU_PROF, BENCH_WAIT_QUIET (see scripts/bench/common.ts)
  */
+import { callEnded } from "@/lib/events/catalog/call-ended";
 import {
   assertBuilt,
   autocannonRun,
@@ -51,7 +52,6 @@ import {
   type App,
   type ReceiverProcess,
 } from "./common";
-import { callEnded } from "@/lib/events/catalog/call-ended";
 
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 20);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 20_000);
