@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient, type QueryClient } from "@t
 import type { DeliveryView } from "@/lib/delivery/schemas";
 import type { WebhookHealth, WebhookSparklines } from "@/lib/delivery/stats";
 import { apiFetch, apiFetchPage, type Pagination } from "@/lib/client/fetcher";
+import type { EventTypeInfo } from "@/lib/events/catalog";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 /**
@@ -13,14 +14,7 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
  * (see useSecretReveal).
  */
 
-export type { DeliveryView, WebhookHealth, WebhookSparklines, WebhookView };
-
-export type EventTypeInfo = {
-  type: string;
-  group: "Calls" | "Appointments" | "Voicemail";
-  description: string;
-  example: unknown;
-};
+export type { DeliveryView, EventTypeInfo, WebhookHealth, WebhookSparklines, WebhookView };
 
 export type StatusFilter = "all" | "succeeded" | "failed";
 export type DeliveryFilters = { status: StatusFilter; eventType: string | null; page: number };

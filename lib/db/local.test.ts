@@ -10,7 +10,7 @@ import { freePort } from "@/test/support/global-setup";
 
 // `node --import tsx` runs the script in this very process (the tsx CLI would add a wrapper process).
 const NODE = process.execPath;
-const script = (file: string) => ["--import", "tsx", file];
+const script = (file: string) => ["--conditions=react-server", "--import", "tsx", file];
 
 function run(
   file: string,

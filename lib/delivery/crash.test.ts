@@ -17,16 +17,20 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
 const apps: ChildProcess[] = [];
 
 function startApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/executor-process.ts"], {
-    env: {
-      ...process.env,
-      WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",
-      NODE_EXTRA_CA_CERTS: testTls().caPath,
-      WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1",
-      TEST_LEASE_MS: "2000",
+  const child = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", "test/support/executor-process.ts"],
+    {
+      env: {
+        ...process.env,
+        WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",
+        NODE_EXTRA_CA_CERTS: testTls().caPath,
+        WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1",
+        TEST_LEASE_MS: "2000",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   apps.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (d: Buffer) => d.toString().includes("READY") && resolve(child));

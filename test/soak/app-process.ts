@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The real production app as a child process, for the fault-injection soak:
- * `node --import tsx scripts/launch.ts start` (the `npm start` launcher, which
+ * `node --conditions=react-server --import tsx scripts/launch.ts start` (the `npm start` launcher, which
  * runs `next start` on the built `.next`) in its own process group, so that a
  * SIGKILL to the group takes the launcher and the Next.js server down at once,
  * exactly like a crashed machine. Output goes to a log file (appended across
@@ -80,12 +80,16 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
   const out: WriteStream = createWriteStream(opts.logFile, { flags: "a" });
   out.write(`\n===== start ${new Date().toISOString()} port ${opts.port}\n`);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/launch.ts", "start"], {
-    cwd: REPO_ROOT,
-    env: opts.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "start"],
+    {
+      cwd: REPO_ROOT,
+      env: opts.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn the app launcher");
   live.add(pid);

@@ -156,7 +156,13 @@ describe("Idempotency-Key across a crash (what the soak found)", () => {
       },
     });
     await db.event.create({
-      data: { id: eventId, workspaceId: t.workspaceId, type: body.type, data: body.data, timestamp: crashedAt },
+      data: {
+        id: eventId,
+        workspaceId: t.workspaceId,
+        type: body.type,
+        data: JSON.stringify(body.data),
+        timestamp: crashedAt,
+      },
     });
     const publish = () =>
       call<{ id: string; timestamp: string }>(
