@@ -1,5 +1,5 @@
 import { Webhook as StandardWebhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
 import * as deliveriesRoute from "@/app/api/v1/webhooks/[id]/deliveries/route";
@@ -7,7 +7,13 @@ import type { EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { ensureEmbeddedExecutor } from "@/inngest/embedded/start";
 import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
-import { findEventType } from "@/lib/events/catalog";
+import {
+  EVENT_TYPES,
+  findEventType,
+  type CatalogEntry,
+  type EventDataInput,
+  type EventTypeName,
+} from "@/lib/events/catalog";
 import { jsonMemberText, minifyJson } from "@/lib/events/json-text";
 import { publishEvent } from "@/lib/events/publish";
 import type { WebhookView } from "@/lib/webhooks/schemas";
@@ -27,6 +33,26 @@ describe("json-text", () => {
     expect(jsonMemberText(text, "y")).toBe('"\\"data\\":4"');
     expect(jsonMemberText('{"data":{"b":1,"a":2}}', "data")).toBe('{"b":1,"a":2}');
     expect(jsonMemberText('{"type":"t"}', "data")).toBeUndefined();
+  });
+});
+
+describe("types (checked by tsc, which npm test runs)", () => {
+  it("keeps literal type names and types data by its event type", () => {
+    expectTypeOf(EVENT_TYPES).toEqualTypeOf<readonly EventTypeName[]>();
+    expectTypeOf<"call.ended">().toExtend<EventTypeName>();
+    expectTypeOf<string>().not.toExtend<EventTypeName>();
+    expectTypeOf(findEventType("call.ended").example).toEqualTypeOf<EventDataInput<"call.ended">>();
+    expectTypeOf(findEventType("call.ended".toString())).toEqualTypeOf<CatalogEntry | undefined>();
+    const calls = (workspaceId: string) => [
+      publishEvent(workspaceId, { type: "call.ended", data: findEventType("call.ended").example }),
+      // @ts-expect-error call.ended data needs durationSeconds, endReason and the rest
+      publishEvent(workspaceId, { type: "call.ended", data: { callId: "call_1" } }),
+      // @ts-expect-error not a type of the catalog
+      publishEvent(workspaceId, { type: "call.unknown", data: {} }),
+      // @ts-expect-error the data of another type
+      publishEvent(workspaceId, { type: "call.ended", data: findEventType("call.missed").example }),
+    ];
+    expect(calls).toBeTypeOf("function"); // never called: these lines are compile-time checks
   });
 });
 
