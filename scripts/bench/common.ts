@@ -10,7 +10,7 @@
  *   BENCH_WAIT_QUIET=60        wait up to this many seconds for other work on the machine to calm down
  *   BENCH_APP_NODE_OPTIONS=…   extra Node options for the app's processes (e.g. --max-old-space-size=256)
  *   BENCH_CPU_PROF=<dir>       CPU profiles of the app's Node processes (scripts/bench/preload.cjs), read
- *                              with `node --conditions=react-server --import tsx scripts/bench/cpuprofile-top.ts <file> [top] [regexp]`
+ *                              with `node --import tsx scripts/bench/cpuprofile-top.ts <file> [top] [regexp]`
  *   BENCH_MEM_LOG=<dir>        heap/RSS of the app's Node processes every second
  *   BENCH_PG_COUNT=<prefix>    count of the app's SQL statements by kind, written when it exits
  */
@@ -25,6 +25,7 @@ import autocannon, {
   type Options as AutocannonOptions,
   type Result as AutocannonResult,
 } from "autocannon";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where the app is started from (its .next build, its scripts/launch.ts). Default: this repository. */
@@ -367,7 +368,7 @@ export async function startApp(
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${process.env.BENCH_APP_NODE_OPTIONS}`.trim();
   if (process.env.BENCH_CPU_PROF || process.env.BENCH_MEM_LOG || process.env.BENCH_PG_COUNT) {
     // Diagnosis (scripts/bench/preload.cjs): CPU profiles of every Node process of the app, written when it
-    // exits (summarise with `node --conditions=react-server --import tsx scripts/bench/cpuprofile-top.ts <file>`), and/or a memory log.
+    // exits (summarise with `node --import tsx scripts/bench/cpuprofile-top.ts <file>`), and/or a memory log.
     for (const k of ["BENCH_CPU_PROF", "BENCH_MEM_LOG", "BENCH_PG_COUNT"] as const)
       if (process.env[k]) env[k] = path.resolve(process.env[k]);
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --require ${path.join(REPO, "scripts/bench/preload.cjs")}`.trim();
@@ -377,16 +378,12 @@ export async function startApp(
     for (const l of d.toString().split("\n")) if (l.trim()) lines.push(l);
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
-  const child = spawn(
-    process.execPath,
-    ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "start"],
-    {
-      cwd: APP_DIR,
-      env,
-      detached: true, // its own process group: the launcher, Next.js and PostgreSQL
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/launch.ts", "start"], {
+    cwd: APP_DIR,
+    env,
+    detached: true, // its own process group: the launcher, Next.js and PostgreSQL
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const pgid = child.pid!;
@@ -497,14 +494,10 @@ export type ReceiverProcess = {
 
 /** Starts an HTTPS receiver (test/support/https-receiver.ts) in its own process, answering 200 at once. */
 export async function startReceiverProcess(): Promise<ReceiverProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=react-server", "--import", "tsx", path.join(REPO, "scripts/bench/receiver.ts")],
-    {
-      cwd: REPO,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    },
-  );
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, path.join(REPO, "scripts/bench/receiver.ts")], {
+    cwd: REPO,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const received: Array<[string, number]> = [];
   let statsWaiter: ((s: { requests: number }) => void) | undefined;
   const ready = new Promise<{ url: string; port: number; caPath: string }>((resolve, reject) => {

@@ -3,7 +3,7 @@
  * self and inclusive time by function and by source file / package, with the
  * production bundle's frames mapped back to their sources through the build's
  * source maps (.next/server/**.js.map).
- *   node --conditions=react-server --import tsx scripts/bench/cpuprofile-top.ts <file.cpuprofile> [top=30] [filter-regexp]
+ *   node --import tsx scripts/bench/cpuprofile-top.ts <file.cpuprofile> [top=30] [filter-regexp]
  * With a filter, only samples whose stack contains a matching frame are counted.
  */
 import { existsSync, readFileSync } from "node:fs";

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 
 /**
  * The real production app as a child process, for the fault-injection soak:
@@ -80,16 +81,12 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
   const url = `http://127.0.0.1:${opts.port}`;
   const out: WriteStream = createWriteStream(opts.logFile, { flags: "a" });
   out.write(`\n===== start ${new Date().toISOString()} port ${opts.port}\n`);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--conditions=react-server", "--import", "tsx", "scripts/launch.ts", "start"],
-    {
-      cwd: REPO_ROOT,
-      env: opts.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/launch.ts", "start"], {
+    cwd: REPO_ROOT,
+    env: opts.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn the app launcher");
   live.add(pid);
