@@ -460,7 +460,7 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
       for (const p of published) {
         const e = eventById.get(p.eventId);
         if (!e) problem(`${p.marker}: accepted as ${p.eventId} but not stored`);
-        else if (e.type !== p.type || (e.data as { soakMarker?: unknown }).soakMarker !== p.marker)
+        else if (e.type !== p.type || (JSON.parse(e.data) as { soakMarker?: unknown }).soakMarker !== p.marker)
           problem(`${p.marker}: stored as another event`);
       }
       for (const e of events)
