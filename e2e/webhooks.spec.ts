@@ -161,8 +161,9 @@ test("subscribe, test, fail, find, fix, replay, rotate, disable, delete", async 
   await expect(rowOf(page, "replay", "succeeded")).toHaveCount(1);
   await expect(page.getByTestId("failure-count")).toHaveText("0", SETTLE);
 
-  // --- health: the attempts are counted
-  await expect(page.getByTestId("health-totals")).toContainText("Success rate");
+  // --- health: deliveries and attempts are counted apart (the failed event was later replayed)
+  await expect(page.getByTestId("delivery-success")).toContainText("Delivery success");
+  await expect(page.getByTestId("attempt-success")).toContainText(/Attempt success\s*\d+(\.\d)?%/);
 
   // --- rotate: the old secret dies, the next delivery verifies only with the new one
   await page.getByRole("button", { name: "Rotate secret" }).click();

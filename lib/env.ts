@@ -65,6 +65,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
+/** Every variable this module reads (the deployment files are checked against it: test/compose). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export type Env = Omit<z.infer<typeof schema>, "AUTH_SECRET" | "SECRETS_ENCRYPTION_KEY"> & {
   AUTH_SECRET: string;
   SECRETS_ENCRYPTION_KEY: string;

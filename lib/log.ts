@@ -50,3 +50,28 @@ export const log = {
   warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
   error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
 };
+
+/**
+ * The logger handed to libraries that log `(...args)` the console way (the
+ * Inngest SDK: `logger` and `internalLogger`): every call becomes one JSON
+ * line through the logger above, redacted, with errors as `{name, message,
+ * stack}` fields rather than raw multi-line output.
+ */
+export function argsLogger(source: string) {
+  const emit =
+    (level: Level) =>
+    (...args: unknown[]) => {
+      const msg = args.find((a): a is string => typeof a === "string") ?? `${source} log`;
+      const fields: Record<string, unknown> = { source };
+      const rest: unknown[] = [];
+      for (const a of args) {
+        if (a === msg) continue;
+        if (a instanceof Error) fields.err = a;
+        else if (a && typeof a === "object" && !Array.isArray(a)) Object.assign(fields, a);
+        else rest.push(a);
+      }
+      if (rest.length) fields.args = rest;
+      write(level, msg, fields);
+    };
+  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+}

@@ -6,6 +6,7 @@ import {
   publishEventSchema,
   testEventSchema,
 } from "@/lib/delivery/schemas";
+import { deletedWebhookLogSchema } from "@/lib/delivery/deleted-logs";
 import { webhookHealthSchema, webhookSparklinesSchema } from "@/lib/delivery/stats";
 import {
   createWebhookSchema,
@@ -148,11 +149,19 @@ export const webhookPaths: PathSpec = {
       ok: envelope(schema(webhookSparklinesSchema)),
     },
   },
+  "/webhooks/deleted": {
+    get: {
+      summary: "Deleted webhooks whose delivery logs are retained",
+      description:
+        "Newest first (at most 100): each deleted webhook of the workspace that still has deliveries in the log, with the URL and time of its latest one. Read a log with GET /webhooks/{id}/deliveries until retention purges it.",
+      ok: envelope(schema(z.array(deletedWebhookLogSchema))),
+    },
+  },
   "/webhooks/{id}/stats": {
     get: {
       summary: "Delivery health of a webhook over the last 24 h",
       description:
-        "Hourly buckets (aligned to UTC hours) of delivery attempts: total, succeeded, failed, p50 and p95 duration in ms; and the totals of the window with the success rate. Every attempt counts, retries and replays included; a 2xx answer is a success.",
+        "Hourly buckets (aligned to UTC hours) of delivery attempts: total, succeeded, failed, p50 and p95 duration in ms; and the totals of the window with the success rate. Every attempt counts, retries and replays included; a 2xx answer is a success. `deliveries` counts the deliveries created in the window by outcome (a delivery that succeeded after retries is one success) with their success rate, succeeded / settled.",
       ok: envelope(schema(webhookHealthSchema)),
       codes: [404],
     },

@@ -3,6 +3,7 @@ import { getServerSession } from "next-auth";
 import type { ReactNode } from "react";
 import { Nav } from "@/components/layout/nav";
 import { authOptions } from "@/lib/auth/options";
+import { readTheme } from "@/lib/theme";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   if (!session?.user.workspaceId) redirect("/sign-in");
   return (
     <>
-      <Nav email={session.user.email} />
+      <Nav email={session.user.email} theme={await readTheme()} />
       <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
     </>
   );

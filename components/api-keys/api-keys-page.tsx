@@ -3,8 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { LoadError } from "@/components/ui/load-error";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import type { ApiKeyView } from "@/lib/auth/api-keys";
 import { apiFetch, ApiClientError, type Jsonify } from "@/lib/client/fetcher";
@@ -62,56 +63,20 @@ export function ApiKeysPage() {
         <Button onClick={() => setCreateOpen(true)}>Create API key</Button>
       </div>
 
-      <div className="mt-6 overflow-x-auto rounded-lg bg-white shadow">
+      <div className="relative mt-6 overflow-x-auto rounded-lg bg-surface shadow">
         {keys.isPending ? (
           <p className="p-6 text-sm text-slate-500">Loading keys…</p>
         ) : keys.isError ? (
-          <p role="alert" className="p-6 text-sm text-red-700">
-            Could not load keys: {keys.error.message}
-          </p>
+          <LoadError
+            what="your API keys"
+            error={keys.error}
+            retrying={keys.isFetching}
+            onRetry={() => void keys.refetch()}
+          />
         ) : keys.data.length === 0 ? (
           <p className="p-6 text-sm text-slate-500">No API keys yet. Create one to call the API from your backend.</p>
         ) : (
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <thead className="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Key
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Created
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Last used
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {keys.data.map((k) => (
-                <tr key={k.id} data-testid="api-key-row">
-                  <td className="px-4 py-2 font-medium">{k.name}</td>
-                  <td className="px-4 py-2 font-mono text-slate-600">{k.prefix}…</td>
-                  <td className="px-4 py-2" title={exactTime(k.createdAt)}>
-                    {relativeTime(k.createdAt)}
-                  </td>
-                  <td className="px-4 py-2" title={exactTime(k.lastUsedAt)}>
-                    {relativeTime(k.lastUsedAt)}
-                  </td>
-                  <td className="px-4 py-2 text-right">
-                    <Button variant="ghost" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                      Revoke
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeysTable keys={keys.data} onRevoke={setRevoking} />
         )}
       </div>
 
@@ -131,14 +96,14 @@ export function ApiKeysPage() {
             error={nameError}
             autoFocus
           />
-          <div className="flex justify-end gap-2">
+          <DialogFooter>
             <Button variant="secondary" onClick={() => setCreateOpen(false)}>
               Cancel
             </Button>
             <Button type="submit" disabled={create.isPending}>
               {create.isPending ? "Creating…" : "Create key"}
             </Button>
-          </div>
+          </DialogFooter>
         </form>
       </Dialog>
 
@@ -154,14 +119,14 @@ export function ApiKeysPage() {
         <div className="space-y-4">
           <code
             data-testid="revealed-key"
-            className="block rounded-md bg-slate-900 p-3 font-mono text-sm break-all text-green-300"
+            className="block rounded-md bg-code p-3 font-mono text-sm break-all text-code-accent"
           >
             {revealed}
           </code>
-          <div className="flex justify-end gap-2">
+          <DialogFooter>
             <CopyButton value={revealed ?? ""} label="Copy key" />
             <Button onClick={() => setRevealed(null)}>I have saved it</Button>
-          </div>
+          </DialogFooter>
         </div>
       </Dialog>
 
@@ -173,15 +138,67 @@ export function ApiKeysPage() {
         title={`Revoke “${revoking?.name ?? ""}”?`}
         description="Requests using this key will be refused with 401 immediately. This cannot be undone."
       >
-        <div className="flex justify-end gap-2">
+        <DialogFooter>
           <Button variant="secondary" onClick={() => setRevoking(null)}>
             Cancel
           </Button>
           <Button variant="danger" disabled={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>
             {revoke.isPending ? "Revoking…" : "Revoke key"}
           </Button>
-        </div>
+        </DialogFooter>
       </Dialog>
     </section>
+  );
+}
+
+function KeysTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (k: ApiKey) => void }) {
+  return (
+    <table className="min-w-full divide-y divide-slate-200 text-sm">
+      <thead className="bg-slate-50 text-left text-slate-600">
+        <tr>
+          <th scope="col" className="px-4 py-2 font-medium">
+            Name
+          </th>
+          <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+            Key
+          </th>
+          <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+            Created
+          </th>
+          <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+            Last used
+          </th>
+          <th scope="col" className="px-4 py-2">
+            <span className="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {keys.map((k) => (
+          <tr key={k.id} data-testid="api-key-row">
+            <td className="px-4 py-2">
+              <span className="font-medium [overflow-wrap:anywhere]">{k.name}</span>
+              {/* on narrow screens the hidden columns' essentials are repeated here */}
+              <p className="mt-0.5 text-xs text-slate-500 md:hidden">
+                <span className="font-mono sm:hidden">{k.prefix}… · </span>
+                created {relativeTime(k.createdAt).toLowerCase()} · last used {relativeTime(k.lastUsedAt).toLowerCase()}
+              </p>
+            </td>
+            <td className="hidden px-4 py-2 font-mono text-slate-600 sm:table-cell">{k.prefix}…</td>
+            <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.createdAt)}>
+              {relativeTime(k.createdAt)}
+            </td>
+            <td className="hidden px-4 py-2 md:table-cell" title={exactTime(k.lastUsedAt)}>
+              {relativeTime(k.lastUsedAt)}
+            </td>
+            <td className="px-4 py-2 text-right">
+              <Button variant="ghost" onClick={() => onRevoke(k)} aria-label={`Revoke ${k.name}`}>
+                Revoke
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -6,7 +6,32 @@ import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { apiFetch, ApiClientError } from "@/lib/client/fetcher";
+import { apiFetch, ApiClientError, NETWORK_ERROR_MESSAGE } from "@/lib/client/fetcher";
+
+type AuthErrors = { form: string | null; fields: Record<string, string>; emailTaken: boolean };
+
+const FIELD_MESSAGES: Record<string, (apiMessage: string) => string> = {
+  email: (m) =>
+    /already/i.test(m)
+      ? "An account with this email already exists."
+      : /too big|at most|254/i.test(m)
+        ? "That email address is too long."
+        : "Enter a valid email address, like name@example.com.",
+  password: (m) => (/too big|at most|200/i.test(m) ? "Use at most 200 characters." : "Use at least 8 characters."),
+  name: () => "Use at most 100 characters, or leave the name empty.",
+};
+
+/** The API's error, in words for a person: one message per field, and a sentence for the form. */
+export function humanAuthErrors(err: unknown): AuthErrors {
+  if (!(err instanceof ApiClientError)) return { form: NETWORK_ERROR_MESSAGE, fields: {}, emailTaken: false };
+  const fields: Record<string, string> = {};
+  for (const [field, message] of Object.entries(err.fieldErrors()))
+    fields[field] = FIELD_MESSAGES[field]?.(message) ?? message;
+  if (err.status === 409) return { form: null, fields, emailTaken: true };
+  if (err.status === 429) return { form: "Too many attempts. Wait a minute and try again.", fields, emailTaken: false };
+  if (Object.keys(fields).length > 0) return { form: null, fields, emailTaken: false };
+  return { form: err.message, fields, emailTaken: false };
+}
 
 /** Sign-in and sign-up share one form; sign-up creates the account (and workspace) then signs in. */
 export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
@@ -15,6 +40,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [emailTaken, setEmailTaken] = useState<string | null>(null);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -24,6 +50,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
     setPending(true);
     setError(null);
     setFieldErrors({});
+    setEmailTaken(null);
     try {
       if (mode === "sign-up") {
         await apiFetch("/api/auth/sign-up", {
@@ -40,10 +67,10 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/webhooks");
       router.refresh();
     } catch (err) {
-      if (err instanceof ApiClientError) {
-        setFieldErrors(err.fieldErrors());
-        setError(err.message);
-      } else setError("Could not reach the server. Try again.");
+      const human = humanAuthErrors(err);
+      setFieldErrors(human.fields);
+      setError(human.form);
+      setEmailTaken(human.emailTaken ? email : null);
     } finally {
       setPending(false);
     }
@@ -52,8 +79,8 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
   const isSignUp = mode === "sign-up";
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
-      <div className="w-full max-w-sm rounded-lg bg-white p-8 shadow">
-        <p className="text-sm font-semibold tracking-wide text-indigo-600">Akol Webhooks</p>
+      <div className="w-full max-w-sm rounded-lg bg-surface p-8 shadow">
+        <p className="text-sm font-semibold tracking-wide text-indigo-700">Akol Webhooks</p>
         <h1 className="mt-1 text-2xl font-semibold">{isSignUp ? "Create your account" : "Sign in"}</h1>
         <form className="mt-6 space-y-4" onSubmit={onSubmit} noValidate>
           {isSignUp ? (
@@ -66,8 +93,19 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
             label="Email"
             autoComplete="email"
             required
+            defaultValue={params.get("email") ?? undefined}
             error={fieldErrors.email}
           />
+          {emailTaken ? (
+            <p className="text-sm text-slate-700" data-testid="email-taken">
+              <Link
+                className="font-medium text-indigo-700 underline"
+                href={`/sign-in?email=${encodeURIComponent(emailTaken)}`}
+              >
+                Sign in instead
+              </Link>
+            </p>
+          ) : null}
           <Field
             id="password"
             name="password"
@@ -90,7 +128,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
         </form>
         <p className="mt-6 text-center text-sm text-slate-600">
           {isSignUp ? "Already have an account? " : "New to Akol Webhooks? "}
-          <Link className="font-medium text-indigo-600 hover:underline" href={isSignUp ? "/sign-in" : "/sign-up"}>
+          <Link className="font-medium text-indigo-700 hover:underline" href={isSignUp ? "/sign-in" : "/sign-up"}>
             {isSignUp ? "Sign in" : "Create an account"}
           </Link>
         </p>

@@ -14,21 +14,32 @@ const hourLabel = (iso: string) => new Date(iso).toLocaleTimeString(undefined, {
 export default function HealthChart({ buckets }: { buckets: HealthBucket[] }) {
   const data = buckets.map((b) => ({ ...b, label: hourLabel(b.bucketStart) }));
   return (
-    <div className="h-56 w-full" aria-hidden>
+    <div className="h-56 w-full text-slate-500" aria-hidden>
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
-          <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#64748b" }} interval="preserveStartEnd" minTickGap={24} />
-          <YAxis yAxisId="count" allowDecimals={false} tick={{ fontSize: 11, fill: "#64748b" }} width={40} />
+          <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.3} vertical={false} />
+          <XAxis
+            dataKey="label"
+            tick={{ fontSize: 11, fill: "currentColor" }}
+            interval="preserveStartEnd"
+            minTickGap={24}
+          />
+          <YAxis yAxisId="count" allowDecimals={false} tick={{ fontSize: 11, fill: "currentColor" }} width={40} />
           <YAxis
             yAxisId="ms"
             orientation="right"
-            tick={{ fontSize: 11, fill: "#64748b" }}
+            tick={{ fontSize: 11, fill: "currentColor" }}
             width={52}
             tickFormatter={(v: number) => `${v}ms`}
           />
           <Tooltip
-            contentStyle={{ fontSize: 12, borderRadius: 6 }}
+            labelStyle={{ color: "var(--color-slate-900)" }}
+            contentStyle={{
+              fontSize: 12,
+              borderRadius: 6,
+              background: "var(--color-surface)",
+              borderColor: "var(--color-slate-200)",
+            }}
             formatter={(value, name) =>
               name === "p50" || name === "p95"
                 ? [value === null || value === undefined ? "–" : `${String(value)} ms`, name]

@@ -1,5 +1,6 @@
 "use client";
 
+import { UrlText } from "@/components/ui/url-text";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { DeliveryView } from "@/components/webhooks/api";
 import { exactTime, relativeTime } from "@/lib/client/format";
@@ -35,7 +36,9 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
           </>
         ) : null}
         <dt className="text-slate-500">Sent to</dt>
-        <dd className="font-mono text-xs break-all">{d.url}</dd>
+        <dd className="font-mono text-xs">
+          <UrlText url={d.url} />
+        </dd>
         <dt className="text-slate-500">Created</dt>
         <dd>
           <time dateTime={d.createdAt}>{exactTime(d.createdAt)}</time>
@@ -84,7 +87,7 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
             <li className="relative text-amber-800">
               <span
                 aria-hidden
-                className="absolute top-1.5 -left-[1.4rem] h-2.5 w-2.5 rounded-full border-2 border-amber-500 bg-white"
+                className="absolute top-1.5 -left-[1.4rem] h-2.5 w-2.5 rounded-full border-2 border-amber-500 bg-surface"
               />
               Next attempt{" "}
               <time dateTime={d.nextAttemptAt} title={exactTime(d.nextAttemptAt)}>
@@ -102,7 +105,7 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
         </div>
         <pre
           data-testid="delivery-payload"
-          className="mt-2 max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
+          className="mt-2 max-h-80 overflow-auto rounded-md bg-code p-3 font-mono text-xs text-code-text"
         >
           {payload}
         </pre>
@@ -137,7 +140,7 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
               data-testid="delivery-response-body"
               className="max-h-80 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs break-all whitespace-pre-wrap"
             >
-              {d.response.body === "" ? <span className="text-slate-400">(empty body)</span> : d.response.body}
+              {d.response.body === "" ? <span className="text-slate-500">(empty body)</span> : d.response.body}
             </pre>
             {d.response.bodyTruncated ? (
               <p className="text-xs text-slate-500">The body was truncated to the first 16 KiB.</p>

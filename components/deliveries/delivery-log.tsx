@@ -5,6 +5,7 @@ import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { DeliveryDetails } from "@/components/deliveries/delivery-details";
 import { Button } from "@/components/ui/button";
+import { LoadError } from "@/components/ui/load-error";
 import {
   insertNewDelivery,
   keys,
@@ -71,7 +72,6 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
   const qc = useQueryClient();
   const [filters, setFilters] = useLogFilters();
   const deliveries = useDeliveries(webhookId, filters);
-  const catalog = useEventTypes();
   const [announce, setAnnounce] = useState("");
   const headingId = useId();
 
@@ -98,7 +98,7 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
   const data = deliveries.data;
 
   return (
-    <section aria-labelledby={headingId} className="rounded-lg bg-white shadow">
+    <section aria-labelledby={headingId} className="rounded-lg bg-surface shadow">
       <div className="flex flex-wrap items-end justify-between gap-4 border-b border-slate-200 p-4">
         <div>
           <h2 id={headingId} className="text-lg font-semibold">
@@ -108,50 +108,7 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
             Newest first. Expand a row to see the payload, the response and every attempt.
           </p>
         </div>
-        <div className="flex flex-wrap items-end gap-4">
-          <fieldset>
-            <legend className="mb-1 text-xs font-medium text-slate-600">Status</legend>
-            <div className="inline-flex rounded-md shadow-sm ring-1 ring-slate-300 ring-inset">
-              {STATUS_OPTIONS.map((o, i) => (
-                <label
-                  key={o.value}
-                  className={`relative cursor-pointer px-3 py-1.5 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600 ${i > 0 ? "border-l border-slate-300" : ""} ${filters.status === o.value ? "bg-indigo-600 text-white" : "bg-white text-slate-700 hover:bg-slate-50"} ${i === 0 ? "rounded-l-md" : ""} ${i === STATUS_OPTIONS.length - 1 ? "rounded-r-md" : ""}`}
-                >
-                  <input
-                    type="radio"
-                    name={`${headingId}-status`}
-                    value={o.value}
-                    checked={filters.status === o.value}
-                    onChange={() => setFilters({ status: o.value })}
-                    className="absolute inset-0 h-full w-full cursor-pointer appearance-none opacity-0"
-                  />
-                  {o.label}
-                </label>
-              ))}
-            </div>
-          </fieldset>
-          <div>
-            <label htmlFor={`${headingId}-event`} className="mb-1 block text-xs font-medium text-slate-600">
-              Event type
-            </label>
-            <select
-              id={`${headingId}-event`}
-              value={filters.eventType ?? ""}
-              onChange={(e) => setFilters({ eventType: e.currentTarget.value || null })}
-              className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm"
-            >
-              <option value="">All event types</option>
-              {(catalog.data ?? []).map((e) => (
-                <option key={e.type} value={e.type}>
-                  {e.type}
-                </option>
-              ))}
-              {filters.eventType && !catalog.data?.some((e) => e.type === filters.eventType) ? (
-                <option value={filters.eventType}>{filters.eventType}</option>
-              ) : null}
-            </select>
-          </div>
-        </div>
+        <LogFilters idPrefix={headingId} filters={filters} onChange={setFilters} />
       </div>
 
       <p role="status" aria-live="polite" className="sr-only">
@@ -161,12 +118,12 @@ export function DeliveryLog({ webhookId, canReplay }: { webhookId: string; canRe
       {deliveries.isPending ? (
         <p className="p-6 text-sm text-slate-500">Loading deliveries…</p>
       ) : deliveries.isError ? (
-        <div role="alert" className="flex flex-wrap items-center gap-3 p-6 text-sm text-red-700">
-          <span>Could not load deliveries: {deliveries.error.message}</span>
-          <Button variant="secondary" onClick={() => void deliveries.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError
+          what="deliveries"
+          error={deliveries.error}
+          retrying={deliveries.isFetching}
+          onRetry={() => void deliveries.refetch()}
+        />
       ) : data && data.data.length === 0 ? (
         <div className="p-6 text-sm text-slate-500" data-testid="deliveries-empty">
           {filters.page > 1 && data.pagination.total > 0 ? (
@@ -281,7 +238,7 @@ function DeliveryRow({
   }, [replayed.data, replayStatus, onAnnounce, qc, webhookId]);
 
   const attempts = d.attempts.length;
-  const showReplay = canReplay && d.status === "failed";
+  const showReplay = canReplay && d.status !== "pending"; // any settled delivery: succeeded, failed or cancelled
 
   return (
     <li data-testid="delivery-row" data-delivery-id={d.id} data-status={d.status} data-kind={d.kind}>
@@ -305,8 +262,8 @@ function DeliveryRow({
             ) : d.error && d.status !== "pending" ? (
               "No response"
             ) : null}
-            {d.durationMs !== null ? <span className="text-slate-400"> · {d.durationMs} ms</span> : null}
-            {attempts > 1 ? <span className="text-slate-400"> · {attempts} attempts</span> : null}
+            {d.durationMs !== null ? <span className="text-slate-500"> · {d.durationMs} ms</span> : null}
+            {attempts > 1 ? <span className="text-slate-500"> · {attempts} attempts</span> : null}
           </span>
           <time
             dateTime={d.createdAt}
@@ -354,5 +311,64 @@ function DeliveryRow({
         {open ? <DeliveryDetails d={d} /> : null}
       </div>
     </li>
+  );
+}
+
+/** Status (radio group) and event type filters of the log. */
+function LogFilters({
+  idPrefix,
+  filters,
+  onChange,
+}: {
+  idPrefix: string;
+  filters: DeliveryFilters;
+  onChange: (next: Partial<DeliveryFilters>) => void;
+}) {
+  const catalog = useEventTypes();
+  return (
+    <div className="flex flex-wrap items-end gap-4">
+      <fieldset>
+        <legend className="mb-1 text-xs font-medium text-slate-600">Status</legend>
+        <div className="inline-flex rounded-md shadow-sm ring-1 ring-slate-300 ring-inset">
+          {STATUS_OPTIONS.map((o, i) => (
+            <label
+              key={o.value}
+              className={`relative cursor-pointer px-3 py-1.5 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600 ${i > 0 ? "border-l border-slate-300" : ""} ${filters.status === o.value ? "bg-indigo-600 text-white" : "bg-surface text-slate-700 hover:bg-slate-50"} ${i === 0 ? "rounded-l-md" : ""} ${i === STATUS_OPTIONS.length - 1 ? "rounded-r-md" : ""}`}
+            >
+              <input
+                type="radio"
+                name={`${idPrefix}-status`}
+                value={o.value}
+                checked={filters.status === o.value}
+                onChange={() => onChange({ status: o.value })}
+                className="absolute inset-0 h-full w-full cursor-pointer appearance-none opacity-0"
+              />
+              {o.label}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div>
+        <label htmlFor={`${idPrefix}-event`} className="mb-1 block text-xs font-medium text-slate-600">
+          Event type
+        </label>
+        <select
+          id={`${idPrefix}-event`}
+          value={filters.eventType ?? ""}
+          onChange={(e) => onChange({ eventType: e.currentTarget.value || null })}
+          className="rounded-md border border-slate-300 bg-surface px-2 py-1.5 text-sm shadow-sm"
+        >
+          <option value="">All event types</option>
+          {(catalog.data ?? []).map((e) => (
+            <option key={e.type} value={e.type}>
+              {e.type}
+            </option>
+          ))}
+          {filters.eventType && !catalog.data?.some((e) => e.type === filters.eventType) ? (
+            <option value={filters.eventType}>{filters.eventType}</option>
+          ) : null}
+        </select>
+      </div>
+    </div>
   );
 }

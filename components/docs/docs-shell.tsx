@@ -54,7 +54,7 @@ export function DocsShell({
           </NavTab>
         ))}
         <a href={OPENAPI_PATH} className="rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100 sm:ml-auto">
-          OpenAPI&nbsp;3.1 <span className="text-slate-400">(JSON)</span>
+          OpenAPI&nbsp;3.1 <span className="text-slate-500">(JSON)</span>
         </a>
       </nav>
 
@@ -64,7 +64,7 @@ export function DocsShell({
             <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">{title}</h1>
             <p className="mt-2 text-base leading-7 text-slate-600">{intro}</p>
           </header>
-          <details className="mt-6 rounded-lg bg-white p-3 shadow lg:hidden">
+          <details className="mt-6 rounded-lg bg-surface p-3 shadow lg:hidden">
             <summary className="cursor-pointer text-sm font-medium text-slate-700">On this page</summary>
             <nav aria-label="On this page" className="mt-2">
               <Toc items={toc} />

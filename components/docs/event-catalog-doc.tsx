@@ -30,7 +30,7 @@ function EventType({ def }: { def: EventTypeDefinition }) {
   return (
     <div
       id={eventAnchor(def.type)}
-      className="scroll-mt-6 space-y-4 rounded-lg border border-slate-200 bg-white/60 p-4 sm:p-5"
+      className="scroll-mt-6 space-y-4 rounded-lg border border-slate-200 bg-surface/60 p-4 sm:p-5"
     >
       <div>
         <h3 className="font-mono text-base font-semibold text-slate-900">{def.type}</h3>
@@ -57,7 +57,7 @@ function EventType({ def }: { def: EventTypeDefinition }) {
             ) : (
               <span className="text-slate-500">Optional</span>
             ),
-            f.notes.length ? f.notes.join(". ") : <span className="text-slate-400">—</span>,
+            f.notes.length ? f.notes.join(". ") : <span className="text-slate-500">—</span>,
           ],
         }))}
       />

@@ -89,14 +89,14 @@ export function Callout({
 /** A code block with a caption and a copy button (no syntax highlighting, no client JS but the button). */
 export function CodeBlock({ code, caption, copyLabel }: { code: string; caption: string; copyLabel: string }) {
   return (
-    <figure className="overflow-hidden rounded-lg bg-slate-900 shadow">
-      <figcaption className="flex items-center justify-between gap-3 border-b border-slate-700 py-1.5 pr-1.5 pl-4">
-        <span className="truncate font-mono text-xs text-slate-300">{caption}</span>
+    <figure className="overflow-hidden rounded-lg bg-code shadow">
+      <figcaption className="flex items-center justify-between gap-3 border-b border-code-border py-1.5 pr-1.5 pl-4">
+        <span className="truncate font-mono text-xs text-code-muted">{caption}</span>
         <CopyButton value={code} label={copyLabel} />
       </figcaption>
       <pre
         tabIndex={0}
-        className="overflow-x-auto p-4 font-mono text-[13px] leading-relaxed [tab-size:4] text-slate-100"
+        className="overflow-x-auto p-4 font-mono text-[13px] leading-relaxed [tab-size:4] text-code-text"
       >
         <code>{code.replace(/\n$/, "")}</code>
       </pre>
@@ -150,7 +150,12 @@ export function DocTable({
 }) {
   const visibility = (i: number) => (hideOnPhone.includes(i) ? "hidden sm:table-cell" : "");
   return (
-    <div className="overflow-x-auto rounded-lg bg-white shadow" tabIndex={0} role="group" aria-label={caption}>
+    <div
+      className="relative overflow-x-auto rounded-lg bg-surface shadow"
+      tabIndex={0}
+      role="group"
+      aria-label={caption}
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className={hideCaption ? "sr-only" : "px-4 pt-3 pb-1 text-left text-sm font-medium text-slate-700"}>
           {caption}

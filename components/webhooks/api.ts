@@ -2,6 +2,7 @@
 
 import { keepPreviousData, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { DeliveryView } from "@/lib/delivery/schemas";
+import type { DeletedWebhookLog } from "@/lib/delivery/deleted-logs";
 import type { WebhookHealth, WebhookSparklines } from "@/lib/delivery/stats";
 import { apiFetch, apiFetchPage, type Pagination } from "@/lib/client/fetcher";
 import type { EventTypeInfo } from "@/lib/events/catalog";
@@ -14,7 +15,7 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
  * (see useSecretReveal).
  */
 
-export type { DeliveryView, EventTypeInfo, WebhookHealth, WebhookSparklines, WebhookView };
+export type { DeletedWebhookLog, DeliveryView, EventTypeInfo, WebhookHealth, WebhookSparklines, WebhookView };
 
 export type StatusFilter = "all" | "succeeded" | "failed";
 export type DeliveryFilters = { status: StatusFilter; eventType: string | null; page: number };
@@ -33,12 +34,18 @@ export const keys = {
   deliveryPage: (id: string, f: DeliveryFilters) => ["webhooks", "detail", id, "deliveries", f] as const,
   delivery: (id: string, deliveryId: string) => ["webhooks", "detail", id, "delivery", deliveryId] as const,
   eventTypes: ["event-types"] as const,
+  deleted: ["webhooks", "deleted"] as const,
 };
 
 export const webhookPath = (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}`;
 
 export function useWebhooks() {
   return useQuery({ queryKey: keys.list, queryFn: () => apiFetch<WebhookView[]>("/api/v1/webhooks") });
+}
+
+/** Deleted webhooks whose delivery logs are still retained (GET /api/v1/webhooks/deleted). */
+export function useDeletedWebhooks() {
+  return useQuery({ queryKey: keys.deleted, queryFn: () => apiFetch<DeletedWebhookLog[]>("/api/v1/webhooks/deleted") });
 }
 
 export function useSparklines(enabled: boolean) {

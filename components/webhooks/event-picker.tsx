@@ -95,7 +95,7 @@ export function EventPicker({
         </fieldset>
       ))}
       {error ? (
-        <p id={errorId} role="alert" className="text-xs text-red-600">
+        <p id={errorId} role="alert" className="text-xs text-red-700">
           {error}
         </p>
       ) : null}

@@ -1,6 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
+import { LoadError } from "@/components/ui/load-error";
 import { useWebhookHealth } from "@/components/webhooks/api";
 
 const HealthChart = dynamic(() => import("@/components/charts/health-chart"), {
@@ -15,32 +16,48 @@ const hour = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour
 export function HealthPanel({ webhookId }: { webhookId: string }) {
   const health = useWebhookHealth(webhookId);
   const t = health.data?.totals;
+  const d = health.data?.deliveries;
 
   return (
-    <section aria-labelledby="health-title" className="rounded-lg bg-white p-4 shadow">
+    <section aria-labelledby="health-title" className="rounded-lg bg-surface p-4 shadow">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="health-title" className="text-lg font-semibold">
           Last 24 hours
         </h2>
         <p className="text-xs text-slate-500">
-          Every attempt counts, retries and replays included; a 2xx answer is a success.
+          Deliveries: how many events got through in the end. Attempts: every try, retries included.
         </p>
       </div>
       {health.isPending ? (
         <p className="mt-3 text-sm text-slate-500">Loading health…</p>
       ) : health.isError ? (
-        <p role="alert" className="mt-3 text-sm text-red-700">
-          Could not load health: {health.error.message}
-        </p>
+        <LoadError
+          what="health"
+          error={health.error}
+          retrying={health.isFetching}
+          onRetry={() => void health.refetch()}
+          className="mt-3"
+        />
       ) : t ? (
         <>
           <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="health-totals">
             <Stat
-              label="Success rate"
-              value={t.successRate === null ? "–" : pct(t.successRate)}
-              tone={t.successRate !== null && t.successRate < 0.95 ? "bad" : "neutral"}
+              label="Delivery success"
+              testId="delivery-success"
+              value={!d || d.successRate === null ? "–" : pct(d.successRate)}
+              sub={d && d.settled > 0 ? `${d.succeeded} of ${d.settled} delivered` : "No finished deliveries"}
+              tone={d && d.successRate !== null && d.successRate < 0.95 ? "bad" : "neutral"}
             />
-            <Stat label="Attempts" value={`${t.total}`} sub={t.failed > 0 ? `${t.failed} failed` : undefined} />
+            <Stat
+              label="Attempt success"
+              testId="attempt-success"
+              value={t.successRate === null ? "–" : pct(t.successRate)}
+              sub={
+                t.total > 0
+                  ? `${t.succeeded} of ${t.total} attempts${t.failed > 0 ? ", retries included" : ""}`
+                  : "No attempts"
+              }
+            />
             <Stat label="p50 latency" value={t.p50Ms === null ? "–" : `${t.p50Ms} ms`} />
             <Stat label="p95 latency" value={t.p95Ms === null ? "–" : `${t.p95Ms} ms`} />
           </dl>
@@ -99,24 +116,31 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
   );
 }
 
+/**
+ * One headline figure. Only delivery success can turn red (events that did not
+ * get through); attempt success stays neutral, since failed attempts that a
+ * retry recovered are expected.
+ */
 function Stat({
   label,
   value,
   sub,
+  testId,
   tone = "neutral",
 }: {
   label: string;
   value: string;
   sub?: string;
+  testId?: string;
   tone?: "neutral" | "bad";
 }) {
   return (
-    <div className="rounded-md bg-slate-50 p-3">
+    <div className="rounded-md bg-slate-50 p-3" data-testid={testId}>
       <dt className="text-xs text-slate-500">{label}</dt>
       <dd className={`text-lg font-semibold tabular-nums ${tone === "bad" ? "text-red-700" : "text-slate-900"}`}>
         {value}
       </dd>
-      {sub ? <dd className="text-xs text-red-700">{sub}</dd> : null}
+      {sub ? <dd className="text-xs text-slate-500">{sub}</dd> : null}
     </div>
   );
 }

@@ -2,7 +2,8 @@
 
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog } from "@/components/ui/dialog";
+import { UrlText } from "@/components/ui/url-text";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 
 export type RevealedSecret = { secret: string; reason: "created" | "rotated"; url: string };
@@ -44,19 +45,19 @@ export function SecretRevealDialog({
             The previous secret no longer signs anything: update your endpoint now.
           </p>
         ) : null}
-        <p className="text-xs break-all text-slate-500">
-          Endpoint: <span className="font-mono">{revealed?.url}</span>
+        <p className="text-xs text-slate-500">
+          Endpoint: <UrlText url={revealed?.url ?? ""} className="font-mono" />
         </p>
         <code
           data-testid="revealed-secret"
-          className="block rounded-md bg-slate-900 p-3 font-mono text-sm break-all text-green-300"
+          className="block rounded-md bg-code p-3 font-mono text-sm break-all text-code-accent"
         >
           {revealed?.secret}
         </code>
-        <div className="flex flex-wrap justify-end gap-2">
+        <DialogFooter>
           <CopyButton value={revealed?.secret ?? ""} label="Copy secret" />
           <Button onClick={onClose}>I have saved it</Button>
-        </div>
+        </DialogFooter>
       </div>
     </Dialog>
   );

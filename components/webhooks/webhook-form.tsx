@@ -4,6 +4,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { useEventTypes } from "@/components/webhooks/api";
 import { EventPicker } from "@/components/webhooks/event-picker";
 import { Field } from "@/components/ui/field";
+import { LoadError } from "@/components/ui/load-error";
 import { ApiClientError } from "@/lib/client/fetcher";
 
 export type WebhookFormValues = { url: string; events: string[] };
@@ -75,9 +76,13 @@ export function WebhookForm({
       {catalog.isPending ? (
         <p className="text-sm text-slate-500">Loading event types…</p>
       ) : catalog.isError ? (
-        <p role="alert" className="text-sm text-red-700">
-          Could not load the event catalog: {catalog.error.message}
-        </p>
+        <LoadError
+          what="the event types"
+          error={catalog.error}
+          retrying={catalog.isFetching}
+          onRetry={() => void catalog.refetch()}
+          className=""
+        />
       ) : (
         <EventPicker
           catalog={catalog.data}

@@ -5,9 +5,12 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Sparkline } from "@/components/charts/sparkline";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { LoadError } from "@/components/ui/load-error";
+import { UrlText } from "@/components/ui/url-text";
+import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { keys, useEventTypes, useSparklines, useWebhooks, type WebhookView } from "@/components/webhooks/api";
 import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
+import { DeletedWebhooksList } from "@/components/webhooks/deleted-webhook-page";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 import {
@@ -53,18 +56,18 @@ export function WebhooksPage() {
         {announce}
       </p>
 
-      <div className="mt-6 overflow-x-auto rounded-lg bg-white shadow">
+      <div className="relative mt-6 overflow-x-auto rounded-lg bg-surface shadow">
         {webhooks.isPending ? (
           <p className="p-6 text-sm text-slate-500" aria-busy="true">
             Loading webhooks…
           </p>
         ) : webhooks.isError ? (
-          <div role="alert" className="flex flex-wrap items-center gap-3 p-6 text-sm text-red-700">
-            <span>Could not load webhooks: {webhooks.error.message}</span>
-            <Button variant="secondary" onClick={() => void webhooks.refetch()}>
-              Try again
-            </Button>
-          </div>
+          <LoadError
+            what="your webhooks"
+            error={webhooks.error}
+            retrying={webhooks.isFetching}
+            onRetry={() => void webhooks.refetch()}
+          />
         ) : webhooks.data.length === 0 ? (
           <div className="p-8 text-center">
             <p className="font-medium text-slate-800">No webhooks yet</p>
@@ -112,6 +115,8 @@ export function WebhooksPage() {
         )}
       </div>
 
+      <DeletedWebhooksList />
+
       <Dialog
         open={createOpen}
         onOpenChange={setCreateOpen}
@@ -144,11 +149,8 @@ function WebhookRow({
   return (
     <tr data-testid="webhook-row" className="align-top hover:bg-slate-50">
       <td className="max-w-[18rem] px-4 py-3">
-        <Link
-          href={`/webhooks/${w.id}`}
-          className="font-medium [overflow-wrap:anywhere] text-indigo-700 hover:underline"
-        >
-          {w.url}
+        <Link href={`/webhooks/${w.id}`} className="font-medium text-indigo-700 hover:underline">
+          <UrlText url={w.url} />
         </Link>
         {/* on narrow screens the hidden columns' essentials are repeated here */}
         <p className="mt-1 text-xs text-slate-500 sm:hidden">
@@ -180,7 +182,7 @@ function WebhookRow({
             {relativeTime(w.lastTriggeredAt)}
           </time>
         ) : (
-          <span className="text-slate-400">Never</span>
+          <span className="text-slate-500">Never</span>
         )}
       </td>
       <td
@@ -236,14 +238,14 @@ function CreateWebhookForm({ onCancel, onCreated }: { onCancel: () => void; onCr
       }}
     >
       {() => (
-        <div className="flex flex-wrap justify-end gap-2">
+        <DialogFooter>
           <Button variant="secondary" onClick={onCancel}>
             Cancel
           </Button>
           <Button type="submit" disabled={create.isPending}>
             {create.isPending ? "Checking your endpoint…" : "Create webhook"}
           </Button>
-        </div>
+        </DialogFooter>
       )}
     </WebhookForm>
   );

@@ -2,43 +2,25 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
 import { embeddedRegistry, type EventIntake, EventValidationError } from "@/inngest/embedded/client";
-import { nextCronTime } from "@/inngest/embedded/cron";
+import { RunDriver } from "@/inngest/embedded/driver";
 import {
-  type CallBody,
-  type CallResult,
-  callFunction,
   compileFunctions,
   type FunctionDef,
-  type InngestEvent,
-  type MemoEntry,
-  type Op,
-  type SerializedError,
-  sleepUntil,
-  stepUrl,
   syncFunctions,
-  toSerializedError,
   type Transport,
   UnsupportedFunctionOptionError,
 } from "@/inngest/embedded/protocol";
 import {
-  deterministicRunId,
   FUNCTION_CANCELLED,
   FUNCTION_FAILED,
   type IncomingEvent,
   normalizeEvent,
   Router,
-  SCHEDULED_TIMER,
 } from "@/inngest/embedded/router";
+import { CronScheduler } from "@/inngest/embedded/scheduler";
+import { Signal } from "@/inngest/embedded/signal";
 import { embeddedSigningKey, hashSigningKey } from "@/inngest/embedded/signing";
-import {
-  type CancelledRun,
-  type ClaimedRun,
-  type CronRow,
-  type NewRun,
-  type PendingEntry,
-  RunStore,
-  type RunUpdate,
-} from "@/inngest/embedded/store";
+import { type CancelledRun, type ClaimedRun, type NewRun, RunStore } from "@/inngest/embedded/store";
 import { log } from "@/lib/log";
 
 /**
@@ -47,6 +29,10 @@ import { log } from "@/lib/log";
  * over the SDK HTTP protocol (protocol.ts), with every run durable in
  * PostgreSQL (store.ts). The function code is unchanged: the same functions
  * run on Inngest Cloud or a self-hosted Inngest.
+ *
+ * This file is the claim loop and the lifecycle (start, event intake,
+ * maintenance, heartbeat, drain, stop); driver.ts drives one claimed run,
+ * scheduler.ts fires cron slots.
  *
  * Per run: claim (lease) → call → apply the answer's ops → persist → call
  * again at once while there is work (no poll in between) → release with a
@@ -135,77 +121,6 @@ export function defaultRetryBackoffMs(attempt: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** Wakes the loop early: notify() now, or earlier() when a nearer deadline appears while it waits. */
-class Signal {
-  private pending = false;
-  private resolve: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private deadline = Infinity;
-
-  notify(): void {
-    this.pending = true;
-    this.fire();
-  }
-
-  earlier(deadline: number): void {
-    if (this.resolve && deadline < this.deadline) this.arm(deadline);
-  }
-
-  async wait(deadline: number): Promise<void> {
-    if (!this.pending && deadline > Date.now()) {
-      await new Promise<void>((resolve) => {
-        this.resolve = resolve;
-        this.arm(deadline);
-      });
-    }
-    this.pending = false;
-    this.deadline = Infinity;
-  }
-
-  private arm(deadline: number): void {
-    this.deadline = deadline;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.fire(), Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)));
-  }
-
-  private fire(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const r = this.resolve;
-    this.resolve = undefined;
-    r?.();
-  }
-}
-
-/** In-memory state of a run being driven. */
-type RunState = {
-  id: string;
-  def: FunctionDef;
-  event: InngestEvent;
-  memo: Record<string, MemoEntry>;
-  stack: string[];
-  pending: Map<string, PendingEntry>;
-  attempt: number;
-  /** Changes since the last persist. */
-  set: Record<string, MemoEntry | PendingEntry>;
-  remove: Set<string>;
-  push: string[];
-  /** New memoized results since the last discovery call. */
-  dirty: boolean;
-  lastError?: SerializedError;
-  /** Set by a checkpoint that cannot continue (unsupported op): ends the run after the call. */
-  halted?: Outcome;
-};
-
-type Outcome =
-  | { kind: "continue" }
-  | { kind: "complete"; output: unknown }
-  | { kind: "fail"; error: SerializedError }
-  /** Stopping: the checkpointed state is saved, give the run back. */
-  | { kind: "yield" };
-
-const SUPPORTED_OPS = "step.run, step.sleep, step.sleepUntil, step.sendEvent and parallel steps";
-
 class Executor implements EmbeddedExecutor, EventIntake {
   readonly instanceId: string;
   functions: FunctionDef[] = [];
@@ -223,6 +138,8 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private readonly completedRetentionMs: number;
   private readonly failedRetentionMs: number;
   private readonly signal = new Signal();
+  private readonly driver: RunDriver;
+  private readonly crons: CronScheduler;
   /** Runs being driven: id → driver promise and claim number (a run can be released and claimed again). */
   private readonly active = new Map<string, { done: Promise<void>; claim: number }>();
   private claims = 0;
@@ -234,7 +151,6 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private dead = false;
   private loopDone: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
-  private cronTimer: NodeJS.Timeout | undefined;
   private lastMaintenance = 0;
   private lastPrune = 0;
 
@@ -262,6 +178,34 @@ class Executor implements EmbeddedExecutor, EventIntake {
     this.completedRetentionMs = opts.completedRetentionMs ?? 24 * 3_600_000;
     this.failedRetentionMs = opts.failedRetentionMs ?? 7 * 24 * 3_600_000;
     this.store = new RunStore(opts.pool, this.instanceId, this.leaseMs, this.failedRetentionMs);
+    const wakeSoon = () => {
+      this.maybeMore = true;
+      this.signal.notify();
+    };
+    this.driver = new RunDriver({
+      store: this.store,
+      router: () => this.router,
+      transport: this.transport,
+      signingKey: this.signingKey,
+      checkpointing: this.checkpointing,
+      checkpointAuth: this.checkpointAuth,
+      backoff: this.backoff,
+      completedRetentionMs: this.completedRetentionMs,
+      failedRetentionMs: this.failedRetentionMs,
+      isDead: () => this.dead,
+      isStopping: () => this.stopping,
+      isLost: (id) => this.lost.has(id),
+      markLost: (id) => void this.lost.add(id),
+      noteWake: (ms) => this.noteWake(ms),
+      wakeSoon,
+    });
+    this.crons = new CronScheduler({
+      store: this.store,
+      functions: () => this.functions,
+      router: () => this.router,
+      isStopping: () => this.stopping,
+      wakeSoon,
+    });
   }
 
   get accepting(): boolean {
@@ -283,24 +227,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
     this.router = new Router(this.functions);
     this.claimIds = [...this.functions.map((f) => f.id), ROUTE_FUNCTION_ID];
 
-    const now = Date.now();
-    const crons: CronRow[] = [];
-    for (const d of this.functions) {
-      for (const c of d.crons) {
-        const nextMs = nextCronTime(c.schedule, now);
-        if (nextMs !== undefined)
-          crons.push({
-            id: `cron_${deterministicRunId(d.id, c.cron).slice(4)}`,
-            functionId: d.id,
-            cron: c.cron,
-            nextMs,
-          });
-      }
-    }
-    await this.store.syncCrons(
-      crons,
-      this.functions.map((f) => f.id),
-    );
+    await this.crons.sync();
     if (!(await this.store.holdLiveness()))
       log.warn("embedded executor: another session holds this instance id's liveness lock", {
         instance: this.instanceId,
@@ -313,7 +240,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
     }
     this.loopDone = this.loop();
     this.timers.push(setInterval(() => void this.heartbeat(), Math.floor(this.leaseMs / 3)));
-    this.scheduleCron();
+    this.crons.schedule();
     log.info("embedded Inngest executor started", {
       instance: this.instanceId,
       functions: this.functions.map((f) => f.id),
@@ -440,57 +367,10 @@ class Executor implements EmbeddedExecutor, EventIntake {
       log.warn("embedded executor reclaimed runs with expired leases", { count: reclaimed });
       this.maybeMore = true;
     }
-    if (this.functions.some((f) => f.crons.length)) await this.fireCrons();
+    await this.crons.fire();
     if (now - this.lastPrune >= 60_000) {
       this.lastPrune = now;
       await this.store.prune();
-    }
-  }
-
-  private scheduleCron(): void {
-    if (this.stopping) return;
-    const now = Date.now();
-    let next = Infinity;
-    for (const d of this.functions)
-      for (const c of d.crons) next = Math.min(next, nextCronTime(c.schedule, now - 1) ?? Infinity);
-    if (next === Infinity) return;
-    // Fire at the slot, and re-check at least every minute (slots registered by other instances, missed timers).
-    const delay = Math.max(0, Math.min(next - now, 60_000)) + 5;
-    this.cronTimer = setTimeout(() => void this.fireCrons().finally(() => this.scheduleCron()), delay);
-  }
-
-  private async fireCrons(): Promise<void> {
-    if (this.stopping) return;
-    try {
-      const created = await this.store.fireDueCrons(
-        this.functions.filter((f) => f.crons.length).map((f) => f.id),
-        (row) => {
-          const def = this.router.byId.get(row.functionId);
-          const trigger = def?.crons.find((c) => c.cron === row.cron);
-          if (!def || !trigger) return undefined;
-          const nextMs =
-            nextCronTime(trigger.schedule, Math.max(Date.now(), row.dueMs)) ?? Date.now() + 365 * 86_400_000;
-          const slot = new Date(row.dueMs).toISOString();
-          const incoming = normalizeEvent(
-            { name: SCHEDULED_TIMER, data: { cron: row.cron }, id: `cron-${row.id}-${slot}` },
-            Date.now(),
-          );
-          const jitter = trigger.jitterMs ? Math.floor(Math.random() * trigger.jitterMs) : 0;
-          const run = this.router.newRun(
-            def,
-            { ...incoming, userId: false },
-            ["cron", row.id, slot],
-            jitter ? Date.now() + jitter : undefined,
-          );
-          return { run, nextMs };
-        },
-      );
-      if (created) {
-        this.maybeMore = true;
-        this.signal.notify();
-      }
-    } catch (err) {
-      log.error("embedded executor cron error", { err });
     }
   }
 
@@ -508,7 +388,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private startDriver(row: ClaimedRun): void {
     this.lost.delete(row.id);
     const claim = ++this.claims;
-    const done = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.drive(row))
+    const done = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.driver.drive(row))
       .catch((err: unknown) => log.error("embedded executor run failed unexpectedly", { run: row.id, err }))
       .finally(() => {
         if (this.active.get(row.id)?.claim === claim) {
@@ -524,331 +404,6 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private async routeRow(row: ClaimedRun): Promise<void> {
     const stored = (row.event as unknown as { events?: IncomingEvent[] }).events ?? [];
     await this.intake(stored, Date.now(), row.id);
-  }
-
-  // -------------------------------------------------------------------------
-  // Driving one run
-
-  private async drive(row: ClaimedRun): Promise<void> {
-    const def = this.router.byId.get(row.functionId);
-    if (!def) return; // not ours (claim filters by id; defensive)
-    const st: RunState = {
-      id: row.id,
-      def,
-      event: row.event,
-      memo: {},
-      stack: row.stack.filter((s): s is string => typeof s === "string"),
-      pending: new Map(),
-      attempt: row.attempt,
-      set: {},
-      remove: new Set(),
-      push: [],
-      dirty: true,
-    };
-    for (const [id, s] of Object.entries(row.steps)) {
-      if (s.type === "data" || s.type === "error") st.memo[id] = s;
-      else if (s.type === "planned" || s.type === "sleep") st.pending.set(id, s);
-    }
-
-    while (true) {
-      if (this.dead) return;
-      const now = Date.now();
-      let outcome: Outcome = { kind: "continue" };
-
-      for (const [id, p] of st.pending) {
-        if (p.type === "sleep" && p.until <= now) this.fulfill(st, id, { type: "data", data: null });
-      }
-      const due = [...st.pending].filter(
-        (e): e is [string, Extract<PendingEntry, { type: "planned" }>] => e[1].type === "planned" && e[1].at <= now,
-      );
-      if (due.length) {
-        const results = await Promise.all(
-          due.map(([id, p]) => this.call(st, id, p.attempt).then((r) => ({ id, p, r }))),
-        );
-        if (this.dead) return;
-        for (const { id, p, r } of results) {
-          const o = this.applyStepResult(st, id, p.attempt, r);
-          if (outcome.kind === "continue") outcome = o;
-        }
-      } else if (st.dirty) {
-        st.dirty = false;
-        const r = await this.call(st, "step", st.attempt);
-        if (this.dead || this.lost.has(st.id)) return;
-        if (st.halted) outcome = st.halted;
-        else if (r.kind === "done") outcome = { kind: "complete", output: r.output };
-        else if (r.kind === "error") {
-          st.lastError = r.error;
-          if (!r.retriable || st.attempt + 1 >= def.maxAttempts) outcome = { kind: "fail", error: r.error };
-          else {
-            st.attempt++;
-            await this.save(st, "queued", r.retryAtMs ?? Date.now() + this.backoff(st.attempt));
-            return;
-          }
-        } else outcome = this.applyOps(st, r, st.attempt);
-      }
-
-      if (outcome.kind === "yield") {
-        await this.save(st, "queued", Date.now());
-        return;
-      }
-      if (outcome.kind === "complete") {
-        await this.save(st, "completed", Date.now() + this.completedRetentionMs, outcome.output);
-        return;
-      }
-      if (outcome.kind === "fail") {
-        await this.failRun(st, outcome.error);
-        return;
-      }
-      const later = Date.now();
-      const immediate =
-        st.dirty || [...st.pending.values()].some((p) => (p.type === "planned" ? p.at : p.until) <= later);
-      if (immediate && !this.stopping && !this.lost.has(st.id)) {
-        // New planned steps alone need no write: a crash re-discovers them.
-        const needsSave =
-          st.push.length > 0 ||
-          st.remove.size > 0 ||
-          Object.values(st.set).some((e) => !(e.type === "planned" && e.attempt === 0));
-        if (needsSave && !(await this.save(st, "running"))) return;
-        continue;
-      }
-      let next = Infinity;
-      for (const p of st.pending.values()) next = Math.min(next, p.type === "planned" ? p.at : p.until);
-      if (immediate) next = later;
-      if (next === Infinity) {
-        // An answer without ops or result (should not happen): retry the call like a function error.
-        st.lastError = { name: "Error", message: "the SDK answered without ops or result" };
-        if (st.attempt + 1 >= def.maxAttempts) {
-          await this.failRun(st, st.lastError);
-          return;
-        }
-        st.attempt++;
-        st.dirty = true;
-        next = Date.now() + this.backoff(st.attempt);
-      }
-      await this.save(st, "queued", next);
-      return;
-    }
-  }
-
-  private fulfill(st: RunState, id: string, entry: MemoEntry): void {
-    st.memo[id] = entry;
-    st.set[id] = entry;
-    if (!st.stack.includes(id)) {
-      st.stack.push(id);
-      st.push.push(id);
-    }
-    st.pending.delete(id);
-    st.dirty = true;
-    st.attempt = 0;
-  }
-
-  private setPending(st: RunState, id: string, entry: PendingEntry): void {
-    st.pending.set(id, entry);
-    st.set[id] = entry;
-  }
-
-  private async call(st: RunState, stepId: string, attempt: number): Promise<CallResult> {
-    const body: CallBody = {
-      event: st.event,
-      events: [st.event],
-      steps: st.memo,
-      ctx: {
-        run_id: st.id,
-        attempt,
-        max_attempts: st.def.maxAttempts,
-        disable_immediate_execution: false,
-        use_api: false,
-        stack: { stack: st.stack, current: Math.max(0, st.stack.length - 1) },
-      },
-    };
-    if (!this.checkpointing || stepId !== "step") {
-      return callFunction(this.transport, stepUrl(st.def.url, stepId), body, this.signingKey, st.id);
-    }
-    // In-process discovery call with async checkpointing: step results arrive
-    // through the sink while the call is in flight.
-    const qiId = `${st.id}:${randomBytes(6).toString("hex")}`;
-    body.ctx.fn_id = st.def.id;
-    body.ctx.qi_id = qiId;
-    const sinks = embeddedRegistry().checkpoints;
-    sinks.set(qiId, async (payload, authorization) => {
-      if (authorization !== this.checkpointAuth) return 401;
-      if (this.dead || this.lost.has(st.id) || payload.run_id !== st.id || st.halted) return 409;
-      const ops = Array.isArray(payload.steps)
-        ? (payload.steps as unknown[]).filter(
-            (o): o is Op =>
-              !!o && typeof o === "object" && typeof (o as Op).id === "string" && typeof (o as Op).op === "string",
-          )
-        : [];
-      const outcome = this.applyOps(st, { kind: "ops", ops }, attempt);
-      st.dirty = false; // the SDK goes on from this state within the same call
-      if (outcome.kind !== "continue") {
-        st.halted = outcome;
-        return 409;
-      }
-      if (!(await this.save(st, "running"))) {
-        this.lost.add(st.id);
-        return 409;
-      }
-      if (this.stopping) {
-        st.halted = { kind: "yield" }; // 409 makes the SDK stop after this (saved) step
-        return 409;
-      }
-      return 200;
-    });
-    try {
-      return await callFunction(this.transport, stepUrl(st.def.url, stepId), body, this.signingKey, st.id);
-    } finally {
-      sinks.delete(qiId);
-    }
-  }
-
-  /** Applies a 206 op list from a call made at `attempt`. */
-  private applyOps(st: RunState, r: Extract<CallResult, { kind: "ops" }>, attempt: number): Outcome {
-    const now = Date.now();
-    for (const op of r.ops) {
-      switch (op.op) {
-        case "StepRun":
-        case "Step":
-          this.fulfill(st, op.id, { type: "data", data: op.data === undefined ? null : op.data });
-          break;
-        case "StepFailed":
-          this.fulfill(st, op.id, { type: "error", error: toSerializedError(op.error) });
-          break;
-        case "StepError": {
-          const error = toSerializedError(op.error);
-          st.lastError = error;
-          if (r.noRetry === true || attempt + 1 >= st.def.maxAttempts)
-            this.fulfill(st, op.id, { type: "error", error });
-          else
-            this.setPending(st, op.id, {
-              type: "planned",
-              attempt: attempt + 1,
-              at: r.retryAtMs ?? now + this.backoff(attempt + 1),
-            });
-          break;
-        }
-        case "StepPlanned":
-          if (!st.pending.has(op.id) && !st.memo[op.id])
-            this.setPending(st, op.id, { type: "planned", attempt: 0, at: now });
-          break;
-        case "Sleep": {
-          if (st.pending.has(op.id) || st.memo[op.id]) break;
-          const value = typeof op.opts?.duration === "string" ? op.opts.duration : (op.name ?? "");
-          let until: number;
-          try {
-            until = sleepUntil(value, now);
-          } catch (err) {
-            return {
-              kind: "fail",
-              error: { name: "Error", message: `invalid sleep "${value}": ${(err as Error).message}` },
-            };
-          }
-          if (until <= now) this.fulfill(st, op.id, { type: "data", data: null });
-          else this.setPending(st, op.id, { type: "sleep", until });
-          break;
-        }
-        case "RunComplete":
-          return { kind: "complete", output: op.data ?? null };
-        case "DiscoveryRequest":
-          st.dirty = true;
-          break;
-        case "StepNotFound":
-          if (st.pending.delete(op.id)) {
-            st.remove.add(op.id);
-            delete st.set[op.id];
-          }
-          st.dirty = true;
-          break;
-        default:
-          return { kind: "fail", error: unsupportedOp(op) };
-      }
-    }
-    return { kind: "continue" };
-  }
-
-  /** Applies the answer to a call that asked for one planned step (`stepId=<id>`). */
-  private applyStepResult(st: RunState, id: string, attempt: number, r: CallResult): Outcome {
-    if (r.kind === "ops") return this.applyOps(st, r, attempt);
-    if (r.kind === "done") return { kind: "complete", output: r.output };
-    st.lastError = r.error;
-    if (!r.retriable || attempt + 1 >= st.def.maxAttempts) return { kind: "fail", error: r.error };
-    this.setPending(st, id, {
-      type: "planned",
-      attempt: attempt + 1,
-      at: r.retryAtMs ?? Date.now() + this.backoff(attempt + 1),
-    });
-    return { kind: "continue" };
-  }
-
-  /** Persists the changes since the last save. False when the lease was lost. */
-  private async save(st: RunState, status: RunUpdate["status"], wakeAtMs?: number, output?: unknown): Promise<boolean> {
-    if (this.dead) return false;
-    const update: RunUpdate = {
-      id: st.id,
-      set: st.set,
-      remove: [...st.remove],
-      push: st.push,
-      attempt: st.attempt,
-      status,
-      ...(wakeAtMs !== undefined ? { wakeAtMs } : {}),
-      ...(output !== undefined ? { output } : {}),
-      ...(st.lastError ? { error: st.lastError } : {}),
-    };
-    st.set = {};
-    st.remove = new Set();
-    st.push = [];
-    st.lastError = undefined;
-    const ok = await this.withRetry(() => this.store.persist(update), st.id);
-    if (!ok) {
-      log.info("embedded executor lost a run (cancelled or taken over)", { run: st.id, function: st.def.id });
-      return false;
-    }
-    if (status === "queued" && wakeAtMs !== undefined) this.noteWake(wakeAtMs);
-    return true;
-  }
-
-  /**
-   * Retries a write through short database trouble (a deadlock victim, a
-   * dropped connection). If it still fails the run keeps its lease until it
-   * expires and is then resumed from its last persisted op.
-   */
-  private async withRetry<R>(write: () => Promise<R>, runId: string): Promise<R> {
-    for (let i = 0; ; i++) {
-      try {
-        return await write();
-      } catch (err) {
-        if (i >= 4 || this.dead) throw err;
-        log.warn("embedded executor write failed; retrying", { run: runId, err });
-        await new Promise((r) => setTimeout(r, 100 * 2 ** i));
-      }
-    }
-  }
-
-  private async failRun(st: RunState, error: SerializedError): Promise<void> {
-    if (this.dead) return;
-    const incoming = normalizeEvent(
-      { name: FUNCTION_FAILED, data: { function_id: st.def.id, run_id: st.id, error, event: st.event } },
-      Date.now(),
-    );
-    const failureRuns = this.router
-      .matching(incoming.event)
-      .map((d) => this.router.newRun(d, incoming, ["failed", st.id]));
-    const update: RunUpdate = {
-      id: st.id,
-      set: st.set,
-      remove: [...st.remove],
-      push: st.push,
-      attempt: st.attempt,
-      status: "failed",
-      wakeAtMs: Date.now() + this.failedRetentionMs,
-      error,
-    };
-    const ok = await this.withRetry(() => this.store.fail(update, failureRuns), st.id);
-    log.warn("embedded Inngest function run failed", { run: st.id, function: st.def.id, error: error.message });
-    if (ok && failureRuns.length) {
-      this.maybeMore = true;
-      this.signal.notify();
-    }
   }
 
   // -------------------------------------------------------------------------
@@ -884,7 +439,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
     const reg = embeddedRegistry();
     reg.intakes = reg.intakes.filter((i) => i !== this);
     for (const t of this.timers) clearInterval(t);
-    if (this.cronTimer) clearTimeout(this.cronTimer);
+    this.crons.stop();
     this.signal.notify();
     if (opts.abandon) {
       await this.loopDone.catch(() => undefined);
@@ -909,22 +464,6 @@ class Executor implements EmbeddedExecutor, EventIntake {
     }
     this.store.releaseLiveness();
   }
-}
-
-function unsupportedOp(op: Op): SerializedError {
-  const what: Record<string, string> = {
-    WaitForEvent: "step.waitForEvent",
-    InvokeFunction: "step.invoke",
-    AIGateway: "step.ai.infer",
-    Gateway: "step.fetch",
-    WaitForSignal: "step.waitForSignal",
-    DeferAdd: "defer()",
-    DeferAbort: "defer()",
-  };
-  return {
-    name: "NonRetriableError",
-    message: `${what[op.op] ?? `step op "${op.op}"`} (step "${op.displayName ?? op.name ?? op.id}") is not supported by the embedded Inngest executor; it supports ${SUPPORTED_OPS}`,
-  };
 }
 
 /**

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   compileFunctions,
   parseDuration,
-  parseRetryAfter,
   sleepUntil,
   type SyncedFunction,
   UnsupportedFunctionOptionError,
 } from "@/inngest/embedded/protocol";
+import { parseRetryAfter } from "@/lib/outbound/retry-after";
 import {
   canonicalJson,
   embeddedSigningKey,
@@ -36,8 +36,9 @@ describe("protocol", () => {
     expect(() => parseDuration("soon")).toThrow();
     expect(sleepUntil("2030-01-01T00:00:00.000Z", 0)).toBe(Date.parse("2030-01-01T00:00:00Z"));
     expect(sleepUntil("10s", 1000)).toBe(11_000);
-    expect(parseRetryAfter("5", 1000)).toBe(6000);
-    expect(parseRetryAfter("2030-01-01T00:00:00.000Z", 0)).toBe(Date.parse("2030-01-01T00:00:00Z"));
+    // retry-after (lib/outbound/retry-after.ts, shared with the delivery client): seconds from now
+    expect(parseRetryAfter("5", 1000)).toBe(5);
+    expect(parseRetryAfter("2030-01-01T00:00:00.000Z", 0)).toBe(Date.parse("2030-01-01T00:00:00Z") / 1000);
     expect(parseRetryAfter(null, 0)).toBeUndefined();
   });
 

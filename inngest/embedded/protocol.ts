@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type CronSchedule, parseCron } from "@/inngest/embedded/cron";
 import { conjuncts, type Expr, ExpressionError, parseExpr, rootsOf } from "@/inngest/embedded/expr";
 import { canonicalJson, signRequest } from "@/inngest/embedded/signing";
+import { parseRetryAfter } from "@/lib/outbound/retry-after";
 
 /**
  * The Inngest SDK HTTP protocol (inngest/inngest docs/SDK_SPEC.md, as
@@ -163,15 +164,6 @@ export function sleepUntil(value: string, nowMs: number): number {
     if (!Number.isNaN(t)) return t;
   }
   return nowMs + parseDuration(value);
-}
-
-/** `retry-after`: seconds, an ISO 8601 date or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return nowMs + Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
 }
 
 const SUPPORTED_KEYS = new Set(["id", "name", "triggers", "steps", "throttle", "cancel", "idempotency"]);
@@ -420,7 +412,9 @@ export async function callFunction(
     };
   }
   const noRetry = res.headers.get("x-inngest-no-retry");
-  const retryAtMs = parseRetryAfter(res.headers.get("retry-after"), Date.now());
+  const answeredAt = Date.now();
+  const retryAfterSeconds = parseRetryAfter(res.headers.get("retry-after"), answeredAt);
+  const retryAtMs = retryAfterSeconds === undefined ? undefined : answeredAt + retryAfterSeconds * 1000;
   let parsed: unknown = null;
   let parsedOk = true;
   try {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { InngestEvent, MemoEntry, SerializedError } from "@/inngest/embedded/protocol";
+import { storableJson } from "@/lib/storable";
 
 /**
  * Durable run state for the embedded executor: one `ExecutorRun` row per
@@ -79,6 +80,21 @@ const T = `"ExecutorRun"`;
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 const fromMs = (expr: string) => `(to_timestamp((${expr})::float8 / 1000.0) AT TIME ZONE 'UTC')`;
 const toMs = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
+
+/**
+ * A run taken back from a dead or stalled executor lost the call it was in:
+ * that call consumed an attempt, as a call that timed out does on Inngest.
+ * The run's attempt (a discovery call running a new step in-process) and
+ * every due planned step's attempt go up by one, so a run whose progress can
+ * never be saved (or that crashes its executor) still reaches its retry
+ * limit instead of being re-run from the same point without end.
+ */
+const LOST_CALL_CONSUMES_AN_ATTEMPT = `attempt = attempt + 1,
+              steps = COALESCE((SELECT jsonb_object_agg(e.key,
+                         CASE WHEN e.value ->> 'type' = 'planned' AND (e.value ->> 'at')::float8 <= ${toMs("now()")}
+                              THEN jsonb_set(e.value, '{attempt}', to_jsonb((e.value ->> 'attempt')::int + 1))
+                              ELSE e.value END)
+                         FROM jsonb_each(steps) e), '{}'::jsonb)`;
 
 export type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
 
@@ -215,7 +231,7 @@ export class RunStore {
          FROM u JOIN l ON l.id = u.id
         WHERE r.id = u.id AND r."lockedBy" = $1 AND r.status = 'running'
     RETURNING r.id`,
-      [this.owner, JSON.stringify(rows)],
+      [this.owner, storableJson(rows)],
     );
     const ok = new Set(res.rows.map((r) => r.id));
     return items.map((u) => ok.has(u.id));
@@ -314,7 +330,8 @@ export class RunStore {
                         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
                           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                           AND ((l.classid::bigint << 32) | l.objid::bigint) = ${livenessKey("owners.o")}))
-       UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "wakeAt" = ${NOW}, "updatedAt" = ${NOW}
+       UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "wakeAt" = ${NOW}, "updatedAt" = ${NOW},
+              ${LOST_CALL_CONSUMES_AN_ATTEMPT}
         WHERE id IN (SELECT id FROM ${T} WHERE status = 'running' AND "lockedBy" IN (SELECT o FROM dead) ORDER BY id FOR UPDATE SKIP LOCKED)
           AND status = 'running' AND "lockedBy" IN (SELECT o FROM dead)`,
       [this.owner],
@@ -325,7 +342,8 @@ export class RunStore {
   /** Requeues runs whose lease expired (their executor died); they resume from their last persisted op. */
   async reclaimExpired(): Promise<number> {
     const res = await this.pool.query(
-      `UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = ${NOW}
+      `UPDATE ${T} SET status = 'queued', "lockedBy" = NULL, "lockedUntil" = NULL, "updatedAt" = ${NOW},
+              ${LOST_CALL_CONSUMES_AN_ATTEMPT}
         WHERE id IN (SELECT id FROM ${T} WHERE status = 'running' AND "wakeAt" <= ${NOW} ORDER BY id FOR UPDATE SKIP LOCKED)
           AND status = 'running' AND "wakeAt" <= ${NOW}`,
     );
@@ -462,7 +480,7 @@ export class RunStore {
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, fn text, event jsonb, tkey text, ckeys text[], wake float8, started float8)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, ${toMs(`"wakeAt"`)} AS "wakeMs"`,
-      [JSON.stringify(rows)],
+      [storableJson(rows)],
     );
     return res.rows;
   }
@@ -583,6 +601,6 @@ export async function enqueueUnrouted(
   await db.query(
     `INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
      VALUES ($1, '__route__', $2::jsonb, 'queued', ${NOW}, '{}', ${NOW}, ${NOW})`,
-    [id, JSON.stringify({ events })],
+    [id, storableJson({ events })],
   );
 }

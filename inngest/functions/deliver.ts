@@ -1,32 +1,46 @@
 import { inngest } from "@/inngest/client";
-import { DELIVERY_REQUESTED, WEBHOOK_DELETED, type DeliveryRequestedData } from "@/inngest/events";
+import { parseEventData } from "@/inngest/functions/parse";
 import { attemptDelivery } from "@/lib/delivery/attempt";
+import { failStrandedDelivery } from "@/lib/delivery/failure";
 import { settings } from "@/lib/env";
+import { DELIVERY_REQUESTED, deliveryRequestedData, WEBHOOK_DELETED } from "@/lib/jobs/events";
 
 /**
- * Delivers one message: attempt, then sleep on the retry schedule (or the
- * receiver's Retry-After) until it succeeds, is gone (410), its webhook is
+ * Delivers one message: attempt, then sleep on the retry schedule (or a
+ * longer Retry-After) until it succeeds, is gone (410), its webhook is
  * deleted or disabled, or the schedule runs out. Each attempt is one durable
  * step, so a crash never repeats a finished attempt or loses a scheduled one.
  * Deleting the webhook cancels the run at once (cancelOn); every attempt also
- * re-checks that the webhook still exists.
+ * re-checks that the webhook still exists. A step that keeps throwing (an
+ * undecryptable secret, a database error) is retried `retries` times; then
+ * onFailure settles the delivery as `failed` with the reason.
  */
 export const deliver = inngest.createFunction(
   {
     id: "deliver",
-    // Retries are the function's own loop below; a crashed step is retried by the executor.
+    // The delivery's own retries are the loop below; these are for a step that throws.
     retries: 3,
     throttle: { key: "event.data.webhookId", limit: settings().WEBHOOK_DELIVERY_RATE_PER_SECOND, period: "1s" },
     cancelOn: [{ event: WEBHOOK_DELETED, match: "data.webhookId" }],
     triggers: [{ event: DELIVERY_REQUESTED }],
+    onFailure: async ({ event, error, step }) => {
+      const { deliveryId } = parseEventData(deliveryRequestedData, event.data.event.data, DELIVERY_REQUESTED);
+      await step.run("record-failure", () => failStrandedDelivery(deliveryId, error.message));
+    },
   },
   async ({ event, step }) => {
-    const { deliveryId } = event.data as DeliveryRequestedData;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await step.run(`attempt-${attempt}`, () => attemptDelivery(deliveryId, attempt));
+    const { deliveryId } = parseEventData(deliveryRequestedData, event.data, DELIVERY_REQUESTED);
+    for (let attempt = 1, waits = 0; ;) {
+      const id = waits === 0 ? `attempt-${attempt}` : `attempt-${attempt}-again-${waits}`;
+      const outcome = await step.run(id, () => attemptDelivery(deliveryId, attempt));
       if (outcome.done) return { status: outcome.status, attempts: attempt };
-      // Inngest sleeps have a resolution of one second.
-      await step.sleep(`wait-before-attempt-${attempt + 1}`, Math.max(1000, Math.round(outcome.retryInSeconds * 1000)));
+      // Inngest sleeps have a resolution of one second: round up, so a retry never comes early.
+      await step.sleep(`wait-${id}`, Math.max(1, Math.ceil(outcome.retryInSeconds)) * 1000);
+      if (outcome.again) waits++;
+      else {
+        attempt++;
+        waits = 0;
+      }
     }
   },
 );

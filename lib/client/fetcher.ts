@@ -45,22 +45,40 @@ export async function apiFetch<T>(path: string, init?: { method?: string; body?:
   return res.data;
 }
 
+/** The message of a request that never got an answer (offline, server down): never the browser's "Failed to fetch". */
+export const NETWORK_ERROR_MESSAGE = "Could not reach the server. Check your connection and try again.";
+
+/** True for an error a retry may cure: no answer at all, or the server's own trouble (5xx, not JSON). */
+export function isTransient(err: unknown): boolean {
+  return err instanceof ApiClientError && (err.code === "network_error" || err.code === "bad_response");
+}
+
 export async function apiFetchPage<T>(
   path: string,
   init?: { method?: string; body?: unknown },
 ): Promise<{ data: T; pagination?: Pagination }> {
-  const res = await fetch(path, {
-    method: init?.method ?? "GET",
-    headers: init?.body === undefined ? undefined : { "content-type": "application/json" },
-    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
-    credentials: "same-origin",
-    cache: "no-store",
-  });
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: init?.method ?? "GET",
+      headers: init?.body === undefined ? undefined : { "content-type": "application/json" },
+      body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch {
+    // fetch rejects only when no response arrived (TypeError "Failed to fetch" in Chromium)
+    throw new ApiClientError(0, "network_error", NETWORK_ERROR_MESSAGE);
+  }
   let json: Envelope<T>;
   try {
     json = (await res.json()) as Envelope<T>;
   } catch {
-    throw new ApiClientError(res.status, "bad_response", `Unexpected response (${res.status})`);
+    throw new ApiClientError(
+      res.status,
+      "bad_response",
+      `The server could not answer (HTTP ${res.status}). Try again in a moment.`,
+    );
   }
   if (!json.success) throw new ApiClientError(res.status, json.error.code, json.error.message, json.error.details);
   return { data: json.data, pagination: json.pagination };

@@ -22,3 +22,23 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
 export function exactTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" }) : "";
 }
+
+/**
+ * Splits a URL after `/`, `?` and `&` (never inside `://`), the only places it
+ * may wrap.
+ */
+export function urlParts(url: string): string[] {
+  const parts: string[] = [];
+  let current = "";
+  for (let i = 0; i < url.length; i++) {
+    const ch = url[i]!;
+    current += ch;
+    const inScheme = ch === "/" && (url[i + 1] === "/" || url.slice(i - 2, i) === ":/");
+    if ((ch === "/" || ch === "?" || ch === "&") && !inScheme) {
+      parts.push(current);
+      current = "";
+    }
+  }
+  if (current) parts.push(current);
+  return parts;
+}

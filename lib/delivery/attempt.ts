@@ -1,22 +1,39 @@
 import { db } from "@/lib/db";
-import { recordDeliveryOutcome } from "@/lib/delivery/failure";
-import { sendWebhookRequest, type DeliveryResult } from "@/lib/delivery/http-client";
+import { recordDeliveryFailure } from "@/lib/delivery/failure";
 import { retryDelaySeconds } from "@/lib/delivery/schedule";
-import { signedHeaders } from "@/lib/delivery/sign";
 import { env } from "@/lib/env";
-import type { Delivery, Prisma, Webhook } from "@/lib/generated/prisma/client";
+import { Prisma, type Delivery, type Webhook } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
+import { log } from "@/lib/log";
+import { sendWebhookRequest, type DeliveryResult } from "@/lib/outbound/http-client";
+import { signedHeaders } from "@/lib/outbound/sign";
+import { storableJson, storableText } from "@/lib/storable";
 import { decryptSecret } from "@/lib/webhooks/secret";
 
 /**
  * One delivery attempt: re-checks that the webhook still exists and is
- * active, signs the stored payload (same webhook-id every time) with the
- * current secret, POSTs it through the SSRF-safe client to the current URL,
- * records the attempt, and decides what comes next.
+ * active, claims the attempt, signs the stored payload (same webhook-id every
+ * time) with the current secret, POSTs it through the SSRF-safe client to the
+ * current URL, records the attempt, and decides what comes next.
  */
 
 export type AttemptOutcome =
-  { done: true; status: "succeeded" | "failed" | "cancelled" } | { done: false; retryInSeconds: number };
+  | { done: true; status: "succeeded" | "failed" | "cancelled" | "pending" }
+  /** `again`: this attempt could not be made yet (another run holds it); call the same attempt again. */
+  | { done: false; retryInSeconds: number; again?: true };
+
+/** An attempt's claim lasts the request's deadline plus this margin (then another run may take it over). */
+const CLAIM_MARGIN_MS = 10_000;
+/** Clock skew tolerated between the instance that scheduled an attempt and the one that makes it. */
+const CLOCK_SKEW_MS = 250;
+/** Stored response headers: at most this many, each value at most this long. */
+const MAX_STORED_HEADERS = 64;
+const MAX_HEADER_VALUE_CHARS = 2048;
+const MAX_ERROR_CHARS = 1000;
+
+export class DeliveryInternalError extends Error {
+  override name = "DeliveryInternalError";
+}
 
 function describeFailure(r: DeliveryResult): string | null {
   if (r.ok) return null;
@@ -58,15 +75,21 @@ async function load(deliveryId: string): Promise<Loaded | undefined> {
   };
 }
 
+/** Where a delivery stands when this attempt is not (or no longer) to be made by the caller. */
+function standing(d: Loaded, attempt: number): AttemptOutcome {
+  if (d.status !== "pending") return { done: true, status: d.status };
+  const wait = d.nextAttemptAt ? Math.max(0, (d.nextAttemptAt.getTime() - Date.now()) / 1000) : 0;
+  // This attempt was recorded before a crash: resume from the stored decision instead of sending again.
+  if (d.attemptCount >= attempt) return { done: false, retryInSeconds: wait };
+  // Another run holds the claim on this attempt (a duplicate request, or this run before a crash):
+  // come back when the claim ends, to find the attempt recorded or take it over.
+  return { done: false, retryInSeconds: wait, again: true };
+}
+
 export async function attemptDelivery(deliveryId: string, attempt: number): Promise<AttemptOutcome> {
   const delivery = await load(deliveryId);
   if (!delivery) return { done: true, status: "cancelled" };
-  if (delivery.status !== "pending") return { done: true, status: delivery.status };
-  if (delivery.attemptCount >= attempt) {
-    // This attempt was recorded before a crash: resume from the stored decision instead of sending again.
-    const wait = delivery.nextAttemptAt ? Math.max(0, (delivery.nextAttemptAt.getTime() - Date.now()) / 1000) : 0;
-    return { done: false, retryInSeconds: wait };
-  }
+  if (delivery.status !== "pending" || delivery.attemptCount >= attempt) return standing(delivery, attempt);
 
   const webhook = delivery.webhook;
   if (!webhook) return finishWithout(deliveryId, "cancelled", "webhook was deleted");
@@ -78,13 +101,36 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
     );
   }
 
-  const secret = decryptSecret(webhook.secretEncrypted, webhook.id);
+  let secret: string;
+  try {
+    secret = decryptSecret(webhook.secretEncrypted, webhook.id);
+  } catch {
+    throw new DeliveryInternalError("internal: could not decrypt the signing secret");
+  }
+
+  // The claim: one run at a time makes attempt N, whatever the number of runs requested for it.
+  const timeoutMs = env().WEBHOOK_TIMEOUT_MS;
+  const now = Date.now();
+  const claimed = await db.delivery.updateMany({
+    where: {
+      id: deliveryId,
+      status: "pending",
+      attemptCount: attempt - 1,
+      OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date(now + CLOCK_SKEW_MS) } }],
+    },
+    data: { nextAttemptAt: new Date(now + timeoutMs + CLAIM_MARGIN_MS) },
+  });
+  if (claimed.count === 0) {
+    const current = await load(deliveryId);
+    return current ? standing(current, attempt) : { done: true, status: "cancelled" };
+  }
+
   const startedAt = new Date();
   const result = await sendWebhookRequest({
     url: webhook.url,
     body: delivery.payload,
     headers: signedHeaders(secret, delivery.messageId, delivery.payload, startedAt),
-    timeoutMs: env().WEBHOOK_TIMEOUT_MS,
+    timeoutMs,
   });
 
   const gone = result.status === 410;
@@ -93,79 +139,115 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
     result.ok || gone || delivery.kind !== "event"
       ? null
       : retryDelaySeconds(attempt, honoursRetryAfter ? result.retryAfterSeconds : undefined);
-  const final = retryIn === null;
-  const status = result.ok ? "succeeded" : final ? "failed" : "pending";
-  const error = describeFailure(result);
-
-  const nextAttemptAt = retryIn === null ? null : new Date(Date.now() + retryIn * 1000);
-  const attemptRow: Prisma.DeliveryAttemptCreateManyArgs = {
-    data: [
-      {
-        id: newId("att"),
-        deliveryId,
-        attemptNumber: attempt,
-        startedAt,
-        statusCode: result.status ?? null,
-        durationMs: result.durationMs,
-        error,
-      },
-    ],
-    skipDuplicates: true,
-  };
-  const deliveryUpdate: Prisma.DeliveryUpdateArgs = {
-    where: { id: deliveryId },
-    data: {
-      url: webhook.url,
-      attemptCount: attempt,
-      status,
-      success: result.ok,
-      statusCode: result.status ?? null,
-      responseHeaders: result.headers ?? undefined,
-      responseBody: result.body ?? null,
-      responseBodyTruncated: result.bodyTruncated,
-      durationMs: result.durationMs,
-      error,
-      nextAttemptAt,
-    },
-  };
-  if (final && !result.ok) {
-    // A failed delivery extends the endpoint's failure streak, which may disable it: read-modify-write.
-    await db.$transaction(async (tx) => {
-      await tx.deliveryAttempt.createMany(attemptRow);
-      await tx.delivery.update(deliveryUpdate);
-      await tx.webhook.updateMany({ where: { id: webhook.id }, data: { lastTriggeredAt: startedAt } });
-      await recordDeliveryOutcome(tx, webhook.id, { success: false, gone, at: startedAt });
-    });
-  } else {
-    // The hot path (a success, or a failure with a retry ahead): the attempt, the delivery and the
-    // webhook's lastTriggeredAt in ONE statement (atomic by itself: one round trip instead of five,
-    // no BEGIN/COMMIT), one write of the webhook row; a success also resets the failure streak (what
-    // recordDeliveryOutcome does for a success). The same writes as the branch above, at a third of
-    // its CPU (scripts/bench/delivery.ts). `updatedAt` is set as Prisma's @updatedAt would set it.
-    const now = new Date();
-    await db.$executeRaw`
-      WITH attempt AS (
-        INSERT INTO "DeliveryAttempt" (id, "deliveryId", "attemptNumber", "startedAt", "statusCode", "durationMs", error)
-        VALUES (${newId("att")}, ${deliveryId}, ${attempt}, ${startedAt}, ${result.status ?? null}::int, ${result.durationMs}, ${error})
-        ON CONFLICT DO NOTHING
-      ), hook AS (
-        UPDATE "Webhook"
-           SET "lastTriggeredAt" = ${startedAt}, "updatedAt" = ${now},
-               "failureCount" = CASE WHEN ${final} THEN 0 ELSE "failureCount" END,
-               "failingSince" = CASE WHEN ${final} THEN NULL ELSE "failingSince" END
-         WHERE id = ${webhook.id}
-      )
-      UPDATE "Delivery"
-         SET url = ${webhook.url}, "attemptCount" = ${attempt}, status = ${status}::"DeliveryStatus", success = ${result.ok},
-             "statusCode" = ${result.status ?? null}::int,
-             "responseHeaders" = COALESCE(${result.headers ? JSON.stringify(result.headers) : null}::jsonb, "responseHeaders"),
-             "responseBody" = ${result.body ?? null}, "responseBodyTruncated" = ${result.bodyTruncated},
-             "durationMs" = ${result.durationMs}, error = ${error}, "nextAttemptAt" = ${nextAttemptAt},
-             "updatedAt" = ${now}
-       WHERE id = ${deliveryId}`;
-  }
+  await recordAttempt({
+    deliveryId,
+    webhookId: webhook.id,
+    url: webhook.url,
+    attempt,
+    startedAt,
+    result,
+    gone,
+    nextAttemptAt: retryIn === null ? null : new Date(Date.now() + retryIn * 1000),
+  });
 
   return retryIn === null
     ? { done: true, status: result.ok ? "succeeded" : "failed" }
     : { done: false, retryInSeconds: retryIn };
+}
+
+export type AttemptRecord = {
+  deliveryId: string;
+  webhookId: string;
+  url: string;
+  attempt: number;
+  startedAt: Date;
+  result: DeliveryResult;
+  gone: boolean;
+  /** null: this was the delivery's last attempt (its outcome is final). */
+  nextAttemptAt: Date | null;
+};
+
+type StoredResponse = { headers: string | null; body: string | null; bodyTruncated: boolean; error: string | null };
+
+/** What of the receiver's answer is stored: text PostgreSQL accepts (NUL and the like → U+FFFD), bounded. */
+export function storableResponse(result: DeliveryResult): StoredResponse {
+  let headers: string | null = null;
+  if (result.headers) {
+    const kept = Object.entries(result.headers)
+      .slice(0, MAX_STORED_HEADERS)
+      .map(([k, v]) => [storableText(k), storableText(v).slice(0, MAX_HEADER_VALUE_CHARS)]);
+    headers = storableJson(Object.fromEntries(kept));
+  }
+  const error = describeFailure(result);
+  return {
+    headers,
+    body: result.body === undefined ? null : storableText(result.body),
+    bodyTruncated: result.bodyTruncated,
+    error: error === null ? null : storableText(error).slice(0, MAX_ERROR_CHARS),
+  };
+}
+
+/**
+ * Records one attempt — the only function that does: the attempt row, the
+ * delivery's state and the webhook's lastTriggeredAt in one statement; a
+ * success also ends the endpoint's failure streak, and a final failure
+ * extends it (recordDeliveryFailure, same transaction). If the receiver's
+ * answer cannot be stored, the attempt is recorded without it (and says so):
+ * an attempt always counts.
+ */
+export async function recordAttempt(a: AttemptRecord): Promise<void> {
+  try {
+    await write(a, storableResponse(a.result));
+  } catch (err) {
+    log.error("could not store a delivery attempt's response; recording the attempt without it", {
+      deliveryId: a.deliveryId,
+      attempt: a.attempt,
+      err,
+    });
+    const base = describeFailure(a.result);
+    await write(a, {
+      headers: null,
+      body: null,
+      bodyTruncated: false,
+      error: `${base ? `${storableText(base).slice(0, MAX_ERROR_CHARS)}; ` : ""}the response could not be stored`,
+    });
+  }
+}
+
+async function write(a: AttemptRecord, response: StoredResponse): Promise<void> {
+  const { result } = a;
+  const final = a.nextAttemptAt === null;
+  const status = result.ok ? "succeeded" : final ? "failed" : "pending";
+  const now = new Date();
+  const statement = Prisma.sql`
+      WITH attempt AS (
+        INSERT INTO "DeliveryAttempt" (id, "deliveryId", "attemptNumber", "startedAt", "statusCode", "durationMs", error)
+        VALUES (${newId("att")}, ${a.deliveryId}, ${a.attempt}, ${a.startedAt}, ${result.status ?? null}::int,
+                ${result.durationMs}, ${response.error})
+        ON CONFLICT DO NOTHING
+      ), hook AS (
+        UPDATE "Webhook"
+           SET "lastTriggeredAt" = ${a.startedAt}, "updatedAt" = ${now},
+               "failureCount" = CASE WHEN ${result.ok} THEN 0 ELSE "failureCount" END,
+               "failingSince" = CASE WHEN ${result.ok} THEN NULL ELSE "failingSince" END
+         WHERE id = ${a.webhookId}
+      )
+      UPDATE "Delivery"
+         SET url = ${a.url}, "attemptCount" = ${a.attempt}, status = ${status}::"DeliveryStatus", success = ${result.ok},
+             "statusCode" = ${result.status ?? null}::int,
+             "responseHeaders" = COALESCE(${response.headers}::jsonb, "responseHeaders"),
+             "responseBody" = ${response.body}, "responseBodyTruncated" = ${response.bodyTruncated},
+             "durationMs" = ${result.durationMs}, error = ${response.error}, "nextAttemptAt" = ${a.nextAttemptAt},
+             "updatedAt" = ${now}
+       WHERE id = ${a.deliveryId}`;
+  if (!final || result.ok) {
+    // The hot path: one statement, atomic by itself (no BEGIN/COMMIT round trips).
+    await db.$executeRaw(statement);
+    return;
+  }
+  // A failed delivery extends the endpoint's failure streak, which may disable it: read-modify-write.
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw(statement);
+    await recordDeliveryFailure(tx, a.webhookId, { gone: a.gone, at: a.startedAt });
+  });
 }

@@ -1,27 +1,25 @@
+import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
+import { storableText } from "@/lib/storable";
 
 /**
- * Failure accounting of an endpoint, applied when a delivery reaches its
- * outcome: a success resets the streak; a failed delivery (after its last
- * automatic attempt, or a failed test/replay) extends it. A streak of
+ * Failure accounting of an endpoint. A failed delivery (after its last
+ * automatic attempt, a failed test/replay, or a delivery its run could not
+ * finish) extends the endpoint's failure streak; a streak of
  * WEBHOOK_DISABLE_AFTER_FAILURES deliveries, one lasting
  * WEBHOOK_DISABLE_AFTER_DAYS, or a 410 Gone disables the endpoint, with the
- * reason stored and shown.
+ * reason stored and shown. (A success ends the streak: recordAttempt.)
  */
 
 type Tx = Prisma.TransactionClient;
 
-export async function recordDeliveryOutcome(
+export async function recordDeliveryFailure(
   tx: Tx,
   webhookId: string,
-  outcome: { success: boolean; gone: boolean; at: Date },
+  outcome: { gone: boolean; at: Date },
 ): Promise<void> {
-  if (outcome.success) {
-    await tx.webhook.updateMany({ where: { id: webhookId }, data: { failureCount: 0, failingSince: null } });
-    return;
-  }
   const rows = await tx.$queryRaw<{ failureCount: number; failingSince: Date; isActive: boolean }[]>`
     UPDATE "Webhook"
        SET "failureCount" = "failureCount" + 1, "failingSince" = COALESCE("failingSince", ${outcome.at}), "updatedAt" = now()
@@ -45,4 +43,47 @@ export async function recordDeliveryOutcome(
     });
     log.warn("webhook endpoint disabled", { webhookId, reason });
   }
+}
+
+const MAX_REASON_CHARS = 500;
+
+/**
+ * Settles a delivery its run could not finish (the function's onFailure: a
+ * step that kept throwing, e.g. an undecryptable secret or a database
+ * error): `failed`, with an `internal: …` error that says why, counted in the
+ * endpoint's failure streak. Only a delivery still `pending` is touched, so
+ * it is idempotent and never overwrites a recorded outcome.
+ */
+export async function failStrandedDelivery(deliveryId: string, reason: string): Promise<boolean> {
+  const error = storableText(reason.startsWith("internal: ") ? reason : `internal: ${reason}`).slice(
+    0,
+    MAX_REASON_CHARS,
+  );
+  const at = new Date();
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ webhookId: string }[]>`
+      UPDATE "Delivery" SET status = 'failed', success = false, error = ${error}, "nextAttemptAt" = NULL, "updatedAt" = ${at}
+       WHERE id = ${deliveryId} AND status = 'pending'
+   RETURNING "webhookId"`;
+    const row = rows[0];
+    if (!row) return false;
+    await recordDeliveryFailure(tx, row.webhookId, { gone: false, at });
+    log.warn("delivery failed: its run could not finish", { deliveryId, error });
+    return true;
+  });
+}
+
+/**
+ * Settles the deliveries of an event whose fan-out could not finish and that
+ * were never attempted (onFailure of fan-out): each `failed` with the reason,
+ * counted in its endpoint's failure streak.
+ */
+export async function failUndeliveredForEvent(eventId: string, reason: string): Promise<number> {
+  const rows = await db.delivery.findMany({
+    where: { eventId, kind: "event", status: "pending", attemptCount: 0 },
+    select: { id: true },
+  });
+  let failed = 0;
+  for (const r of rows) if (await failStrandedDelivery(r.id, reason)) failed++;
+  return failed;
 }

@@ -1,9 +1,5 @@
-import { DELIVERY_REQUESTED } from "@/inngest/events";
-import { inngest } from "@/inngest/client";
-import { db } from "@/lib/db";
+import { createExtraDelivery } from "@/lib/delivery/extra";
 import { findDeliveryOrThrow } from "@/lib/delivery/logs";
-import { toDeliveryView } from "@/lib/delivery/view";
-import { newId } from "@/lib/ids";
 import { findWebhookOrThrow } from "@/lib/webhooks/get";
 
 /**
@@ -15,22 +11,12 @@ import { findWebhookOrThrow } from "@/lib/webhooks/get";
 export async function replayDelivery(workspaceId: string, webhookId: string, deliveryId: string) {
   const webhook = await findWebhookOrThrow(workspaceId, webhookId);
   const original = await findDeliveryOrThrow(workspaceId, webhookId, deliveryId);
-  const row = await db.delivery.create({
-    data: {
-      id: newId("dlv"),
-      workspaceId,
-      webhookId,
-      eventId: original.eventId,
-      messageId: original.messageId,
-      eventType: original.eventType,
-      kind: "replay",
-      replayOfId: original.id,
-      payload: original.payload,
-      url: webhook.url,
-      nextAttemptAt: new Date(),
-    },
-    include: { attempts: true },
+  return createExtraDelivery(webhook, {
+    kind: "replay",
+    messageId: original.messageId,
+    eventType: original.eventType,
+    payload: original.payload,
+    eventId: original.eventId,
+    replayOfId: original.id,
   });
-  await inngest.send({ name: DELIVERY_REQUESTED, data: { deliveryId: row.id, webhookId, kind: "replay" } });
-  return toDeliveryView(row);
 }

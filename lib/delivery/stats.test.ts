@@ -40,6 +40,7 @@ async function insertDelivery(
   webhookId: string,
   attempts: AttemptSpec[],
   kind: "event" | "test" | "replay" = "event",
+  status: "pending" | "succeeded" | "failed" | "cancelled" = "failed",
 ) {
   const id = newId("dlv");
   const first = attempts[0] ? new Date(attempts[0].at) : new Date();
@@ -53,7 +54,7 @@ async function insertDelivery(
       kind,
       payload: "{}",
       url: "https://example.com/hook",
-      status: "failed",
+      status,
       createdAt: first,
       attempts: {
         create: attempts.map((a, i) => ({
@@ -155,11 +156,75 @@ describe("webhookHealth", () => {
     expect(h.totals).toEqual({ total: 5, succeeded: 2, failed: 3, successRate: 0.4, p50Ms: 200, p95Ms: 8060 });
   });
 
+  it("counts deliveries by outcome beside attempts: a success after retries is one succeeded delivery", async () => {
+    const w = await insertWebhook(a);
+    // succeeded on its third attempt: 3 attempts, 1 success, but one succeeded delivery
+    await insertDelivery(
+      a.workspaceId,
+      w,
+      [
+        { at: "2026-04-18T10:00:00.000Z", status: 500, ms: 10 },
+        { at: "2026-04-18T10:00:05.000Z", status: 503, ms: 10 },
+        { at: "2026-04-18T10:05:05.000Z", status: 200, ms: 10 },
+      ],
+      "event",
+      "succeeded",
+    );
+    await insertDelivery(
+      a.workspaceId,
+      w,
+      [{ at: "2026-04-18T11:00:00.000Z", status: 204, ms: 10 }],
+      "test",
+      "succeeded",
+    );
+    await insertDelivery(
+      a.workspaceId,
+      w,
+      [{ at: "2026-04-18T12:00:00.000Z", status: 500, ms: 10 }],
+      "event",
+      "failed",
+    );
+    await insertDelivery(
+      a.workspaceId,
+      w,
+      [{ at: "2026-04-18T12:30:00.000Z", status: 500, ms: 10 }],
+      "event",
+      "cancelled",
+    );
+    await insertDelivery(
+      a.workspaceId,
+      w,
+      [{ at: "2026-04-18T13:00:00.000Z", status: 500, ms: 10 }],
+      "event",
+      "pending",
+    );
+    // outside the window, and another workspace's row claiming this webhook id
+    await insertDelivery(
+      a.workspaceId,
+      w,
+      [{ at: "2026-04-17T14:00:00.000Z", status: 200, ms: 10 }],
+      "event",
+      "succeeded",
+    );
+    await insertDelivery(
+      b.workspaceId,
+      w,
+      [{ at: "2026-04-18T12:00:00.000Z", status: 200, ms: 10 }],
+      "event",
+      "succeeded",
+    );
+
+    const h = await webhookHealth(a.workspaceId, w, now);
+    expect(h.totals).toMatchObject({ total: 7, succeeded: 2, failed: 5 });
+    expect(h.deliveries).toEqual({ settled: 4, succeeded: 2, failed: 1, cancelled: 1, pending: 1, successRate: 0.5 });
+  });
+
   it("answers zeros and nulls for a webhook without attempts", async () => {
     const w = await insertWebhook(a);
     const h = await webhookHealth(a.workspaceId, w, now);
     expect(h.buckets.every((x) => x.total === 0 && x.p50Ms === null)).toBe(true);
     expect(h.totals).toEqual({ total: 0, succeeded: 0, failed: 0, successRate: null, p50Ms: null, p95Ms: null });
+    expect(h.deliveries).toEqual({ settled: 0, succeeded: 0, failed: 0, cancelled: 0, pending: 0, successRate: null });
   });
 });
 

@@ -8,6 +8,10 @@ import { db } from "@/lib/db";
  * 2xx answer is a success, anything else (other status, timeout, TLS or
  * connection error) a failure.
  *
+ * Beside the attempts, `deliveries` counts the deliveries created in the
+ * window by outcome: a delivery that failed twice and then succeeded is three
+ * attempts (one success) but one succeeded delivery.
+ *
  * The window is 24 hourly buckets aligned to UTC hours: the first starts 23
  * hours before the start of the current hour, the last is the current
  * (partial) hour. Empty buckets are returned with zero counts and null
@@ -43,6 +47,23 @@ export const webhookHealthSchema = z.object({
     p50Ms: z.number().int().nullable(),
     p95Ms: z.number().int().nullable(),
   }),
+  deliveries: z
+    .object({
+      settled: z.number().int().describe("Deliveries created in the window that have ended (not pending)"),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int().describe("Ended without success because the endpoint was disabled or deleted"),
+      pending: z.number().int().describe("Still being delivered or waiting for a retry"),
+      successRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .nullable()
+        .describe("succeeded / settled: the share of deliveries that reached the endpoint; null without any"),
+    })
+    .describe(
+      "Deliveries (one per event, test or replay) created in the window, by outcome: unlike `totals`, a delivery that succeeded after retries counts once, as a success",
+    ),
 });
 export type WebhookHealth = z.infer<typeof webhookHealthSchema>;
 export type HealthBucket = z.infer<typeof healthBucketSchema>;
@@ -77,6 +98,8 @@ const ts = (d: Date) => d.toISOString().replace("Z", "");
 const bucketStartOf = (from: Date, index: number) => new Date(from.getTime() + index * HOUR_MS).toISOString();
 const round = (v: number | null): number | null => (v === null ? null : Math.round(v));
 
+type OutcomeRow = { status: "pending" | "succeeded" | "failed" | "cancelled"; n: number };
+
 type HealthRow = { bucket: number | null; total: number; succeeded: number; p50: number | null; p95: number | null };
 
 /** Hourly and total success counts and latency percentiles of one webhook (the caller has checked it is the workspace's). */
@@ -109,6 +132,19 @@ export async function webhookHealth(
     GROUP BY GROUPING SETS ((x.bucket), ())
   `;
 
+  // Outcomes of the deliveries created in the window (index on webhookId, workspaceId, createdAt).
+  const outcomes = await db.$queryRaw<OutcomeRow[]>`
+    SELECT d."status"::text AS status, count(*)::int AS n
+    FROM "Delivery" d
+    WHERE d."workspaceId" = ${workspaceId}
+      AND d."webhookId" = ${webhookId}
+      AND d."createdAt" >= ${ts(from)}::timestamp
+      AND d."createdAt" < ${ts(to)}::timestamp
+    GROUP BY d."status"
+  `;
+  const count = (status: OutcomeRow["status"]) => outcomes.find((o) => o.status === status)?.n ?? 0;
+  const settled = count("succeeded") + count("failed") + count("cancelled");
+
   const byBucket = new Map<number, HealthRow>();
   let totalRow: HealthRow | undefined;
   for (const r of rows) {
@@ -139,6 +175,14 @@ export async function webhookHealth(
       successRate: total === 0 ? null : succeeded / total,
       p50Ms: round(totalRow?.p50 ?? null),
       p95Ms: round(totalRow?.p95 ?? null),
+    },
+    deliveries: {
+      settled,
+      succeeded: count("succeeded"),
+      failed: count("failed"),
+      cancelled: count("cancelled"),
+      pending: count("pending"),
+      successRate: settled === 0 ? null : count("succeeded") / settled,
     },
   };
 }

@@ -1,10 +1,11 @@
 import { CATALOG, PROBE_EVENT_TYPE } from "@/lib/events/catalog";
 import type { EventTypeDefinition } from "@/lib/events/catalog/define";
-import { sign, USER_AGENT } from "@/lib/delivery/sign";
+import { sign } from "@/lib/outbound/sign";
+import { USER_AGENT } from "@/lib/outbound/user-agent";
 
 /**
  * Example requests for the docs, built with the real signer
- * (lib/delivery/sign.ts), so the published test vector is exactly what the
+ * (lib/outbound/sign.ts), so the published test vector is exactly what the
  * product would send.
  */
 

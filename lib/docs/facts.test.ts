@@ -9,8 +9,8 @@ import { describe, expect, it, vi } from "vitest";
 
 const sent = vi.hoisted(() => ({ bodies: [] as string[], events: [] as unknown[] }));
 
-vi.mock("@/lib/delivery/http-client", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/delivery/http-client")>();
+vi.mock("@/lib/outbound/http-client", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/outbound/http-client")>();
   return {
     ...real,
     sendWebhookRequest: async (opts: { body: string | Uint8Array }) => {
@@ -30,9 +30,9 @@ vi.mock("@/inngest/client", () => ({
 }));
 
 const { db } = await import("@/lib/db");
-const { RESPONSE_BODY_LIMIT_BYTES: CLIENT_BODY_LIMIT } = await import("@/lib/delivery/http-client");
+const { RESPONSE_BODY_LIMIT_BYTES: CLIENT_BODY_LIMIT } = await import("@/lib/outbound/http-client");
 const { MAX_RETRY_AFTER_SECONDS, retryDelaySeconds, maxAttempts } = await import("@/lib/delivery/schedule");
-const { MAX_WEBHOOK_URL_LENGTH } = await import("@/lib/delivery/ssrf");
+const { MAX_WEBHOOK_URL_LENGTH } = await import("@/lib/outbound/ssrf");
 const { sendTestEvent } = await import("@/lib/delivery/test-event");
 const { createDeliveriesForEvent } = await import("@/lib/delivery/fan-out");
 const { publishEvent } = await import("@/lib/events/publish");
@@ -105,7 +105,7 @@ describe("fixed facts", () => {
     expect(facts.RETRY_AFTER_CAP_SECONDS).toBe(MAX_RETRY_AFTER_SECONDS);
     expect(facts.RESPONSE_BODY_LIMIT_BYTES).toBe(CLIENT_BODY_LIMIT);
     expect(facts.MAX_URL_LENGTH).toBe(MAX_WEBHOOK_URL_LENGTH);
-    const clientSource = readFileSync(new URL("../delivery/http-client.ts", import.meta.url), "utf8");
+    const clientSource = readFileSync(new URL("../outbound/http-client.ts", import.meta.url), "utf8");
     expect(clientSource).toMatch(
       new RegExp(`const CONNECT_TIMEOUT_MS = ${facts.CONNECT_TIMEOUT_MS.toLocaleString("en").replace(/,/g, "_")};`),
     );

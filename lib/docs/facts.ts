@@ -11,11 +11,11 @@ import { settings, type Settings } from "@/lib/env";
 export const RETRY_JITTER_PERCENT = 10;
 /** Retry-After on 429/503 is honoured up to this long (lib/delivery/schedule.ts MAX_RETRY_AFTER_SECONDS). */
 export const RETRY_AFTER_CAP_SECONDS = 24 * 3600;
-/** Response bodies are stored up to this many bytes (lib/delivery/http-client.ts). */
+/** Response bodies are stored up to this many bytes (lib/outbound/http-client.ts). */
 export const RESPONSE_BODY_LIMIT_BYTES = 16 * 1024;
-/** Connecting (DNS + TCP + TLS) must finish within this, inside the overall timeout (lib/delivery/http-client.ts). */
+/** Connecting (DNS + TCP + TLS) must finish within this, inside the overall timeout (lib/outbound/http-client.ts). */
 export const CONNECT_TIMEOUT_MS = 10_000;
-/** Longest webhook URL accepted (lib/delivery/ssrf.ts MAX_WEBHOOK_URL_LENGTH). */
+/** Longest webhook URL accepted (lib/outbound/ssrf.ts MAX_WEBHOOK_URL_LENGTH). */
 export const MAX_URL_LENGTH = 2048;
 /** The Standard Webhooks libraries reject timestamps further than this from now, either way. */
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;

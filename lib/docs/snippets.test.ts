@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sign, signedHeaders } from "@/lib/delivery/sign";
+import { sign, signedHeaders } from "@/lib/outbound/sign";
 import {
   EXAMPLE_ATTEMPT_SECONDS,
   EXAMPLE_MESSAGE_ID,
@@ -21,7 +21,7 @@ import { generateSecret } from "@/lib/webhooks/secret";
 
 /**
  * The verification snippets of /docs/webhooks, checked against what the
- * product really sends: requests signed by lib/delivery/sign.ts.
+ * product really sends: requests signed by lib/outbound/sign.ts.
  */
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -42,7 +42,7 @@ async function freePort(): Promise<number> {
 }
 
 describe("the standardwebhooks API calls shown in the Node.js snippet", () => {
-  it("verifies a delivery signed by lib/delivery/sign.ts, with the secret passed with its whsec_ prefix", () => {
+  it("verifies a delivery signed by lib/outbound/sign.ts, with the secret passed with its whsec_ prefix", () => {
     const secret = generateSecret();
     const msgId = newId("msg");
     const raw = body();
@@ -246,7 +246,7 @@ describe("the by-hand verification snippet", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("accepts what lib/delivery/sign.ts sends and rejects tampering, other secrets and stale timestamps", () => {
+  it("accepts what lib/outbound/sign.ts sends and rejects tampering, other secrets and stale timestamps", () => {
     const secret = generateSecret();
     const raw = body();
     const headers = signedHeaders(secret, newId("msg"), raw);

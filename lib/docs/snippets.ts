@@ -4,7 +4,7 @@
  * reads the RAW body and verifies it before trusting any of it.
  *
  * lib/docs/snippets.test.ts runs NODE_SNIPPET.code as written against
- * requests signed by lib/delivery/sign.ts, and MANUAL_NODE_SNIPPET too, so
+ * requests signed by lib/outbound/sign.ts, and MANUAL_NODE_SNIPPET too, so
  * what customers copy is what we test. Keep the three in step.
  */
 

@@ -1,12 +1,11 @@
 import "server-only";
-import { EVENT_PUBLISHED } from "@/inngest/events";
-import { inngest } from "@/inngest/client";
 import { ApiError } from "@/lib/api/errors";
 import { zodDetails } from "@/lib/api/body";
 import { db } from "@/lib/db";
 import { findEventType, type EventDataInput, type EventTypeName } from "@/lib/events/catalog";
 import { minifyJson } from "@/lib/events/json-text";
 import { newId } from "@/lib/ids";
+import { announceEventPublished } from "@/lib/jobs";
 
 /**
  * Publishes an event of the catalog for a workspace: validates `data` against
@@ -111,6 +110,6 @@ export async function publishEventJson(
       throw new Error(`event id ${id} is already taken by another event`);
     stored = prior.timestamp;
   }
-  await inngest.send({ id, name: EVENT_PUBLISHED, data: { eventId: id, workspaceId } });
+  await announceEventPublished({ eventId: id, workspaceId });
   return { id, type: def.type, timestamp: stored.toISOString(), webhooks };
 }

@@ -121,6 +121,25 @@ const MATRIX: Record<string, Entry> = {
       expect((await db.webhook.findUniqueOrThrow({ where: { id: data.id } })).workspaceId).toBe(caller.workspaceId);
     },
   },
+  "GET /webhooks/deleted": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      // exactly the caller's delivery logs whose webhook is gone: never another workspace's
+      const [logs, live] = await Promise.all([
+        db.delivery.findMany({
+          where: { workspaceId: caller.workspaceId },
+          select: { webhookId: true },
+          distinct: ["webhookId"],
+        }),
+        db.webhook.findMany({ where: { workspaceId: caller.workspaceId }, select: { id: true } }),
+      ]);
+      const liveIds = new Set(live.map((w) => w.id));
+      const expected = logs.map((l) => l.webhookId).filter((id) => !liveIds.has(id));
+      const listed = dataOf<{ webhookId: string }[]>(res).map((d) => d.webhookId);
+      expect([...listed].sort()).toEqual([...expected].sort());
+    },
+  },
   "GET /webhooks/stats": {
     auth: "workspace",
     status: 200,

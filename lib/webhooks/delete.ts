@@ -1,7 +1,6 @@
-import { WEBHOOK_DELETED } from "@/inngest/events";
-import { inngest } from "@/inngest/client";
 import { notFound } from "@/lib/api/errors";
 import { db } from "@/lib/db";
+import { announceWebhookDeleted } from "@/lib/jobs";
 import { log } from "@/lib/log";
 import { webhookIdSchema } from "@/lib/webhooks/schemas";
 
@@ -23,7 +22,7 @@ export async function deleteWebhook(workspaceId: string, id: string): Promise<{ 
     return true;
   });
   if (!deleted) throw notFound("Webhook");
-  await inngest.send({ name: WEBHOOK_DELETED, data: { webhookId: id, workspaceId } }).catch((err: unknown) => {
+  await announceWebhookDeleted({ webhookId: id, workspaceId }).catch((err: unknown) => {
     // The attempts' own existence check still stops them; this only makes it immediate.
     log.warn("could not send webhook.deleted", { webhookId: id, err });
   });

@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/api/errors";
-import { sendWebhookRequest, type DeliveryResult } from "@/lib/delivery/http-client";
-import { signedHeaders } from "@/lib/delivery/sign";
+import { sendWebhookRequest, type DeliveryResult } from "@/lib/outbound/http-client";
+import { signedHeaders } from "@/lib/outbound/sign";
 import { env } from "@/lib/env";
 import { PROBE_EVENT_TYPE } from "@/lib/events/catalog";
 import { newId } from "@/lib/ids";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { webhookUrlSchema } from "@/lib/delivery/ssrf";
+import { webhookUrlSchema } from "@/lib/outbound/ssrf";
 import { EVENT_TYPES, eventTypeSchema } from "@/lib/events/catalog";
 
 /** Input and output shapes of the subscription API (also the source of the OpenAPI document). */

@@ -1,6 +1,7 @@
 import "server-only";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { env } from "@/lib/env";
+import { SECRET_PREFIX } from "@/lib/outbound/sign";
 
 /**
  * Signing secrets: `whsec_` + base64 of 32 random bytes (Standard Webhooks).
@@ -9,7 +10,6 @@ import { env } from "@/lib/env";
  * alone reveals nothing and a ciphertext cannot be moved to another row.
  */
 
-export const SECRET_PREFIX = "whsec_";
 export const MASKED_SECRET = "whsec_••••••••••";
 const VERSION = "v1";
 

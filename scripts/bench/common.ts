@@ -157,7 +157,16 @@ export function tempDir(prefix: string): string {
 // ---------------------------------------------------------------------------
 // /proc
 
-type ProcInfo = { pid: number; ppid: number; pgrp: number; comm: string; rssKb: number; cpuMs: number };
+/** `childCpuMs`: CPU of its children that have exited and been reaped (cutime + cstime). */
+type ProcInfo = {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  comm: string;
+  rssKb: number;
+  cpuMs: number;
+  childCpuMs: number;
+};
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
@@ -170,9 +179,10 @@ function readProc(pid: number): ProcInfo | undefined {
     const ppid = Number(fields[1]);
     const pgrp = Number(fields[2]);
     const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+    const childCpuMs = (Number(fields[13]) + Number(fields[14])) * TICK_MS; // cutime + cstime
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { pid, ppid, pgrp, comm, rssKb, cpuMs };
+    return { pid, ppid, pgrp, comm, rssKb, cpuMs, childCpuMs };
   } catch {
     return undefined; // gone meanwhile
   }
@@ -220,6 +230,18 @@ export function postgresOf(pgdata: string, port: number): number[] {
   });
 }
 
+/** CPU time used so far by a PostgreSQL server: its postmaster (found by `pgdata`/`port`) and every child of it. */
+export function postgresServerCpuMs(pgdata: string, port: number): number {
+  const roots = new Set(postgresOf(pgdata, port));
+  let ms = 0;
+  for (const p of allPids().map(readProc)) {
+    if (p && roots.has(p.pid))
+      ms += p.cpuMs + p.childCpuMs; // the postmaster reaps its exited backends
+    else if (p && roots.has(p.ppid)) ms += p.cpuMs;
+  }
+  return ms;
+}
+
 export type RssSample = { appMb: number; postgresMb: number; processes: number };
 
 /** Proportional set size (shared pages divided among the processes sharing them), when readable. */
@@ -249,15 +271,17 @@ export function rssSample(pgid: number): RssSample {
 }
 
 /**
- * CPU time used so far by the app's processes and by its PostgreSQL (only
- * live processes count: take deltas over a phase). Unlike wall-clock rates,
+ * CPU time used so far by the app's processes and by its PostgreSQL (live
+ * processes, plus the backends PostgreSQL reaped: take deltas over a phase). Unlike wall-clock rates,
  * CPU per request barely changes when other work shares the machine.
  */
 export function groupCpu(pgid: number): { appMs: number; postgresMs: number } {
   let app = 0;
   let pg = 0;
   for (const p of appProcesses(pgid)) {
-    if (p.comm.startsWith("postgres")) pg += p.cpuMs;
+    // The postmaster's reaped children (backends that exited, e.g. idle pool connections closed during a
+    // phase) count too, or a phase's delta could even be negative.
+    if (p.comm.startsWith("postgres")) pg += p.cpuMs + p.childCpuMs;
     else app += p.cpuMs;
   }
   return { appMs: app, postgresMs: pg };

@@ -1,16 +1,16 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Resolver } from "@/lib/delivery/ssrf";
+import type { Resolver } from "@/lib/outbound/ssrf";
 import { resetEnvForTests } from "@/lib/env";
+import { createLocalCertificates } from "@/lib/tls/local-ca";
 
 /**
  * Test fixtures for outbound webhook delivery: a throw-away CA and server
- * certificate (generated once per process with the openssl CLI), a real
+ * certificate (generated once per process by lib/tls/local-ca.ts), a real
  * HTTPS receiver on 127.0.0.1, a raw TCP "trap" that counts connections, a
  * fake resolver (tests never need real DNS) and env helpers.
  */
@@ -29,70 +29,17 @@ export interface TestTls {
 
 let tlsCache: TestTls | undefined;
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
-}
-
 /** The test CA and server certificate, created on first use and cached for the process. */
 export function testTls(): TestTls {
   if (tlsCache) return tlsCache;
   const dir = mkdtempSync(path.join(tmpdir(), "akol-test-tls-"));
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl(
-    [
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "3",
-      "-subj",
-      "/CN=Akol Webhooks Test CA",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ],
-    dir,
-  );
-  openssl(["req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
-  const san = [...TEST_CERT_HOSTNAMES.map((h) => `DNS:${h}`), "IP:127.0.0.1", "IP:::1"].join(",");
-  writeFileSync(
-    path.join(dir, "server.ext"),
-    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
-  );
-  openssl(
-    [
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      "server.pem",
-      "-days",
-      "3",
-      "-extfile",
-      "server.ext",
-    ],
-    dir,
-  );
-  const read = (f: string) => readFileSync(path.join(dir, f), "utf8");
-  tlsCache = {
-    dir,
-    caPath: path.join(dir, "ca.pem"),
-    caPem: read("ca.pem"),
-    certPem: read("server.pem"),
-    keyPem: read("server.key"),
-  };
+  tlsCache = createLocalCertificates(dir, {
+    caName: "Akol Webhooks Test CA",
+    dnsNames: TEST_CERT_HOSTNAMES,
+    ipAddresses: ["127.0.0.1", "::1"],
+    days: 3,
+  });
   return tlsCache;
 }
 

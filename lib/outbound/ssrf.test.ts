@@ -14,7 +14,7 @@ import {
   resolveAndCheck,
   validateWebhookUrl,
   webhookUrlSchema,
-} from "@/lib/delivery/ssrf";
+} from "@/lib/outbound/ssrf";
 import { fakeResolver } from "@/test/support/https-receiver";
 
 describe("normalizeHost", () => {

@@ -4,12 +4,12 @@ import {
   RESPONSE_BODY_LIMIT_BYTES,
   closeHttpClients,
   getWebhookDispatcher,
-  parseRetryAfter,
   sendWebhookRequest,
   trimPartialUtf8,
   type DeliveryResult,
-} from "@/lib/delivery/http-client";
-import { BlockedTargetError, resolveAndCheck } from "@/lib/delivery/ssrf";
+} from "@/lib/outbound/http-client";
+import { parseRetryAfter } from "@/lib/outbound/retry-after";
+import { BlockedTargetError, resolveAndCheck } from "@/lib/outbound/ssrf";
 import {
   closedPort,
   fakeResolver,
@@ -513,16 +513,24 @@ describe("parseRetryAfter", () => {
     ["Wednesday, 01-Jan-25 12:00:10 GMT", 10],
     ["Wed Jan  1 12:00:05 2025", 5],
     ["Wed, 01 Jan 2025 11:00:00 GMT", 0],
+    ["2025-01-01T12:00:07.000Z", 7], // RetryAfterError(Date) from the Inngest SDK
   ])("%j -> %d", (value, expected) => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 
-  it.each([undefined, "", "-5", "1.5", "soon", "Wed, 01 Jan 2025 12:01:30", "99999999999999999999"])(
-    "%j -> undefined",
-    (value) => {
-      expect(parseRetryAfter(value, now)).toBeUndefined();
-    },
-  );
+  it.each([
+    undefined,
+    null,
+    "",
+    "-5",
+    "1.5",
+    "soon",
+    "Wed, 01 Jan 2025 12:01:30",
+    "2025-01-01T12:00:07",
+    "99999999999999999999",
+  ])("%j -> undefined", (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
 });
 
 describe("trimPartialUtf8", () => {

@@ -1,5 +1,8 @@
 import { createHmac } from "node:crypto";
-import { SECRET_PREFIX } from "@/lib/webhooks/secret";
+import { USER_AGENT } from "@/lib/outbound/user-agent";
+
+/** The prefix of every signing secret (Standard Webhooks): `whsec_` + base64 of the key. */
+export const SECRET_PREFIX = "whsec_";
 
 /**
  * Standard Webhooks signing: `v1,` + base64(HMAC-SHA256(key, "id.timestamp.body")),
@@ -10,8 +13,6 @@ export function sign(secret: string, messageId: string, timestampSeconds: number
   const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, "base64");
   return `v1,${createHmac("sha256", key).update(`${messageId}.${timestampSeconds}.${body}`).digest("base64")}`;
 }
-
-export const USER_AGENT = "AkolWebhooks/0.1 (+https://akol.example/docs/webhooks)";
 
 /** The headers of one delivery attempt. */
 export function signedHeaders(

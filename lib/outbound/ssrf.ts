@@ -3,6 +3,7 @@ import { isIP, isIPv6 } from "node:net";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { effectivePort, isLocalReceiverTarget, localTargetHint } from "@/lib/outbound/local-receiver";
 
 /**
  * SSRF policy for webhook targets: which hosts and addresses the delivery
@@ -13,12 +14,14 @@ import { log } from "@/lib/log";
  *    credentials, length, and IP-literal hosts checked directly);
  *  - resolveAndCheck(): at connect time, for every new connection, all the
  *    addresses a hostname resolves to are checked and only those are dialled
- *    (lib/delivery/http-client.ts pins them), so DNS rebinding between
+ *    (lib/outbound/http-client.ts pins them), so DNS rebinding between
  *    validation and connect cannot slip through.
  *
  * WEBHOOK_ALLOWED_TARGETS (comma-separated hostnames, IPs or CIDRs) is the
- * only exemption: a hostname entry exempts that exact host (whatever it
- * resolves to), an IP/CIDR entry exempts those addresses.
+ * only configurable exemption: a hostname entry exempts that exact host
+ * (whatever it resolves to), an IP/CIDR entry exempts those addresses.
+ * In development only (NODE_ENV=development), exactly the local receiver's
+ * https://127.0.0.1:<port>/ is let through too (lib/outbound/local-receiver.ts).
  */
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -472,9 +475,11 @@ export function validateWebhookUrl(raw: string, allowlist?: Allowlist): UrlValid
   const list = allowlist ?? configuredAllowlist();
   if (isIP(host)) {
     const reason = blockedReason(host, list);
-    if (reason) return fail(`URL points to ${host}, ${reason}; webhooks can only target public addresses`);
+    if (reason && !isLocalReceiverTarget(host, effectivePort(url))) {
+      return fail(`URL points to ${host}, ${reason}; webhooks can only target public addresses${localTargetHint()}`);
+    }
   } else if (isLocalhostName(host) && !list.hosts.has(host)) {
-    return fail(`URL must not point to ${host}; webhooks can only target public addresses`);
+    return fail(`URL must not point to ${host}; webhooks can only target public addresses${localTargetHint()}`);
   }
   return { ok: true, url };
 }

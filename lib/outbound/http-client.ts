@@ -5,6 +5,9 @@ import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import { parseRetryAfter } from "@/lib/outbound/retry-after";
+import { USER_AGENT } from "@/lib/outbound/user-agent";
+import { isLocalReceiverTarget, localReceiverAllowance } from "@/lib/outbound/local-receiver";
 import {
   BlockedTargetError,
   TargetResolutionError,
@@ -15,19 +18,22 @@ import {
   systemResolver,
   validateWebhookUrl,
   type Resolver,
-} from "@/lib/delivery/ssrf";
+} from "@/lib/outbound/ssrf";
 
 /**
  * The one module that opens outbound connections to customer URLs.
  *
  * - HTTPS only, POST only, redirects never followed (a 3xx is a failure).
  * - Every new connection resolves the host and checks ALL its addresses
- *   (lib/delivery/ssrf.ts), then dials only those validated addresses: the
+ *   (lib/outbound/ssrf.ts), then dials only those validated addresses: the
  *   lookup is pinned inside the connector, so a DNS answer that changes
  *   between validation and connect (rebinding) is checked again and refused.
  *   IP-literal hosts (which never reach a lookup) are checked in the connector.
  * - Certificates always verified against Node's root store plus the PEM file
- *   named by NODE_EXTRA_CA_CERTS (read through env(), passed explicitly).
+ *   named by NODE_EXTRA_CA_CERTS (read through env(), passed explicitly) and,
+ *   in development only, the CA of `npm run receiver`, whose address
+ *   (127.0.0.1:<its port>, exactly) the connector lets through
+ *   (lib/outbound/local-receiver.ts).
  * - One total deadline covers connect, headers and body; the body is read up
  *   to 16 KiB and the rest is dropped (never buffered).
  * - Keep-alive pooling through one shared Agent per (resolver, CA file,
@@ -35,7 +41,6 @@ import {
  */
 
 export const RESPONSE_BODY_LIMIT_BYTES = 16 * 1024;
-export const DEFAULT_USER_AGENT = "Akol-Webhooks/0.1.0";
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_REDIRECT_LOCATION_CHARS = 300;
 
@@ -133,9 +138,9 @@ function loadExtraCa(path: string | undefined): string | undefined {
   }
 }
 
-function createAgent(resolver: Resolver, extraCaPath: string | undefined): Agent {
+function createAgent(resolver: Resolver, extraCaPath: string | undefined, localReceiverCa: string | undefined): Agent {
   const extra = loadExtraCa(extraCaPath);
-  const ca = extra ? [...rootCertificates, extra] : [...rootCertificates];
+  const ca = [...rootCertificates, ...(extra ? [extra] : []), ...(localReceiverCa ? [localReceiverCa] : [])];
   // Built once per Agent: parsing ~150 roots on every connection would be wasteful.
   const secureContext = createSecureContext({ ca });
   const base = buildConnector({
@@ -162,7 +167,7 @@ function createAgent(resolver: Resolver, extraCaPath: string | undefined): Agent
     // net.connect skips the lookup for IP literals: check them here.
     if (isIP(host)) {
       const reason = blockedReason(host, configuredAllowlist());
-      if (reason) {
+      if (reason && !isLocalReceiverTarget(host, Number(opts.port) || 443)) {
         callback(new BlockedTargetError(`${host} is ${reason}`, host, host), null);
         return;
       }
@@ -181,16 +186,18 @@ const agents = new Map<Resolver, { key: string; agent: Agent }>();
 /**
  * The pooled dispatcher for a resolver, with the SSRF checks in its
  * connector. Rebuilt (and the old one closed gracefully) when
- * NODE_EXTRA_CA_CERTS or WEBHOOK_ALLOWED_TARGETS change.
+ * NODE_EXTRA_CA_CERTS, WEBHOOK_ALLOWED_TARGETS or (in development) the local
+ * receiver's port or CA change.
  */
 export function getWebhookDispatcher(resolver: Resolver = systemResolver): Dispatcher {
   const config = env();
   const caPath = config.NODE_EXTRA_CA_CERTS || undefined;
-  const key = `${caPath ?? ""}\n${config.WEBHOOK_ALLOWED_TARGETS}`;
+  const local = localReceiverAllowance();
+  const key = `${caPath ?? ""}\n${config.WEBHOOK_ALLOWED_TARGETS}\n${local?.key ?? ""}`;
   const existing = agents.get(resolver);
   if (existing?.key === key) return existing.agent;
   if (existing) void existing.agent.close().catch(() => undefined);
-  const agent = createAgent(resolver, caPath);
+  const agent = createAgent(resolver, caPath, local?.caPem);
   agents.set(resolver, { key, agent });
   return agent;
 }
@@ -204,52 +211,6 @@ export async function closeHttpClients(): Promise<void> {
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
-function utcDate(year: number, month: string, day: number, time: string): number | undefined {
-  const m = MONTHS.indexOf(month.toLowerCase());
-  const t = /^(\d{2}):(\d{2}):(\d{2})$/.exec(time);
-  if (m < 0 || !t) return undefined;
-  const [hh, mm, ss] = [Number(t[1]), Number(t[2]), Number(t[3])];
-  if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
-  return Date.UTC(year, m, day, hh, mm, ss);
-}
-
-function parseHttpDate(value: string, now: number): number | undefined {
-  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-  let m = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value);
-  if (m) return utcDate(Number(m[3]), m[2] ?? "", Number(m[1]), m[4] ?? "");
-  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit year: not more than 50 years ahead)
-  m = /^[A-Za-z]{6,9}, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}:\d{2}:\d{2}) GMT$/.exec(value);
-  if (m) {
-    const thisYear = new Date(now).getUTCFullYear();
-    let year = Math.floor(thisYear / 100) * 100 + Number(m[3]);
-    if (year > thisYear + 50) year -= 100;
-    return utcDate(year, m[2] ?? "", Number(m[1]), m[4] ?? "");
-  }
-  // asctime: Sun Nov  6 08:49:37 1994
-  m = /^[A-Za-z]{3} ([A-Za-z]{3}) {1,2}(\d{1,2}) (\d{2}:\d{2}:\d{2}) (\d{4})$/.exec(value);
-  if (m) return utcDate(Number(m[4]), m[1] ?? "", Number(m[2]), m[3] ?? "");
-  return undefined;
-}
-
-/**
- * Retry-After as seconds from `now`: delta-seconds ("120") or an HTTP-date
- * (IMF-fixdate, RFC 850 or asctime; a date in the past gives 0). undefined
- * when absent or malformed. Not capped: the scheduler caps it.
- */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  const at = parseHttpDate(v, now);
-  if (at === undefined || Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}
 
 /** Drop an incomplete UTF-8 sequence at the end of a buffer cut at an arbitrary byte. */
 export function trimPartialUtf8(buf: Buffer): Buffer {
@@ -294,7 +255,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 function requestHeaders(extra: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = { "content-type": "application/json", "user-agent": DEFAULT_USER_AGENT };
+  const out: Record<string, string> = { "content-type": "application/json", "user-agent": USER_AGENT };
   for (const [k, v] of Object.entries(extra ?? {})) {
     const key = k.toLowerCase();
     if (!FORBIDDEN_REQUEST_HEADERS.has(key)) out[key] = v;

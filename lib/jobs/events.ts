@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * The app's own Inngest events: names and payload schemas, in one place.
+ * lib/ sends them only through lib/jobs (typed), and each function parses
+ * the `data` it receives with the same schema (no casts).
+ */
+
+export const EVENT_PUBLISHED = "webhooks/event.published";
+export const DELIVERY_REQUESTED = "webhooks/delivery.requested";
+export const WEBHOOK_DELETED = "webhooks/webhook.deleted";
+
+export const eventPublishedData = z.object({ eventId: z.string().min(1), workspaceId: z.string().min(1) });
+export const deliveryRequestedData = z.object({
+  deliveryId: z.string().min(1),
+  webhookId: z.string().min(1),
+  kind: z.enum(["event", "test", "replay"]),
+});
+export const webhookDeletedData = z.object({ webhookId: z.string().min(1), workspaceId: z.string().min(1) });
+
+export type EventPublishedData = z.infer<typeof eventPublishedData>;
+export type DeliveryRequestedData = z.infer<typeof deliveryRequestedData>;
+export type WebhookDeletedData = z.infer<typeof webhookDeletedData>;
+
+/**
+ * The event that requests one delivery's run. Its id makes the request
+ * idempotent: a delivery is requested once per `key` (default: its first
+ * request; the sweep passes its own key to request a stranded delivery again).
+ */
+export function deliveryRequest(data: DeliveryRequestedData, key = "first") {
+  return {
+    id: key === "first" ? `deliver-${data.deliveryId}` : `deliver-${data.deliveryId}-${key}`,
+    name: DELIVERY_REQUESTED,
+    data,
+  };
+}
