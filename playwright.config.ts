@@ -69,6 +69,12 @@ export default defineConfig({
       NODE_EXTRA_CA_CERTS: TLS.caPath,
       WEBHOOK_RETRY_SCHEDULE: "1,2,3",
       LOG_LEVEL: "warn",
+      // e2e/account-security.spec.ts: a short throttle window, so "429, then the right password works" runs in
+      // seconds; sign-ups and per-IP sign-in failures unthrottled, since every spec signs up from 127.0.0.1.
+      AUTH_SIGN_IN_MAX_FAILURES: "3",
+      AUTH_THROTTLE_WINDOW_SECONDS: "8",
+      AUTH_SIGN_IN_MAX_FAILURES_PER_IP: "100000",
+      AUTH_SIGN_UP_PER_IP: "100000",
     },
   },
 });

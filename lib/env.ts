@@ -31,6 +31,18 @@ const schema = z.object({
     .optional(),
   API_RATE_LIMIT_PER_MINUTE: int(600, 1),
   API_MAX_BODY_BYTES: int(256 * 1024, 1024),
+  /** Trust X-Forwarded-For/-Host/-Proto from a reverse proxy in front of the app (only set it behind one). */
+  TRUST_PROXY: bool,
+  /** Webhook endpoints a workspace may have (fan-out amplification cap). */
+  MAX_WEBHOOKS_PER_WORKSPACE: int(50, 1),
+  /** Window of the sign-in and sign-up throttles, in seconds. */
+  AUTH_THROTTLE_WINDOW_SECONDS: int(900, 1),
+  /** Failed sign-ins per account per window; then the account's sign-in answers 429 until the window ends. */
+  AUTH_SIGN_IN_MAX_FAILURES: int(10, 1),
+  /** Failed sign-ins per client IP per window (any accounts). */
+  AUTH_SIGN_IN_MAX_FAILURES_PER_IP: int(100, 1),
+  /** Sign-ups per client IP per window. */
+  AUTH_SIGN_UP_PER_IP: int(20, 1),
   WEBHOOK_ALLOWED_TARGETS: z.string().default(""),
   /** PEM file of extra CAs trusted for webhook HTTPS, besides Node's bundled roots. */
   NODE_EXTRA_CA_CERTS: z.string().optional(),
@@ -161,6 +173,12 @@ export function settings(): Settings {
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The app's public origin (scheme + host + port): APP_URL's, or http://localhost:$PORT. */
+export function appOrigin(): string {
+  const s = settings();
+  return new URL(s.APP_URL ?? `http://localhost:${s.PORT}`).origin;
 }
 
 /** Tests only: forget the parsed configuration after changing process.env. */

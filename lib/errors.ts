@@ -9,6 +9,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "quota_exceeded"
   | "method_not_allowed"
   | "rate_limited"
   | "probe_failed"

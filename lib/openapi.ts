@@ -109,11 +109,13 @@ export const webhookPaths: PathSpec = {
     post: {
       summary: "Create a webhook",
       description:
-        "Probes the URL with a signed webhook.probe POST (2xx within 10 s required). The plaintext secret is returned only here.",
+        "Probes the URL with a signed webhook.probe POST (2xx within 10 s required). The plaintext secret is returned only here. " +
+        "The URL is stored normalised (as a WHATWG URL parser reads it). A workspace has at most MAX_WEBHOOKS_PER_WORKSPACE webhooks " +
+        "(default 50): one more answers 409 with code `quota_exceeded` and `details.limit`.",
       body: createWebhookSchema,
       ok: envelope(schema(webhookWithSecretSchema)),
       status: 201,
-      codes: [400, 413, 415],
+      codes: [400, 409, 413, 415],
     },
   },
   "/webhooks/{id}": {

@@ -29,6 +29,9 @@ async function main() {
       AUTH_SECRET: env.AUTH_SECRET,
       SECRETS_ENCRYPTION_KEY: env.SECRETS_ENCRYPTION_KEY,
       NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
+      // Headers up to 64 KB reach the app, which answers oversized ones (e.g. a 16 KB Idempotency-Key) with
+      // the error envelope; only beyond that does Node answer a bare 431.
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-http-header-size=65536`.trim(),
       NEXT_TELEMETRY_DISABLED: "1",
       CHECKPOINT_DISABLE: "1",
     },

@@ -6,6 +6,7 @@ import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { safeRedirect } from "@/lib/auth/redirect";
 import { apiFetch, ApiClientError, NETWORK_ERROR_MESSAGE } from "@/lib/client/fetcher";
 
 type AuthErrors = { form: string | null; fields: Record<string, string>; emailTaken: boolean };
@@ -28,13 +29,35 @@ export function humanAuthErrors(err: unknown): AuthErrors {
   for (const [field, message] of Object.entries(err.fieldErrors()))
     fields[field] = FIELD_MESSAGES[field]?.(message) ?? message;
   if (err.status === 409) return { form: null, fields, emailTaken: true };
-  if (err.status === 429) return { form: "Too many attempts. Wait a minute and try again.", fields, emailTaken: false };
+  if (err.status === 429) {
+    const retryAfter = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+    const when = typeof retryAfter === "number" ? retryText(retryAfter) : "in a minute";
+    return { form: `Too many sign-ups from this network. Try again ${when}.`, fields, emailTaken: false };
+  }
   if (Object.keys(fields).length > 0) return { form: null, fields, emailTaken: false };
   return { form: err.message, fields, emailTaken: false };
 }
 
+const MAX_PASSWORD_LENGTH = 200;
+
+/** "in 45 seconds" / "in 3 minutes (at 21:07)": when a throttled sign-in may be tried again. */
+export function retryText(seconds: number): string {
+  if (seconds < 120) return `in ${seconds} second${seconds === 1 ? "" : "s"}`;
+  const at = new Date(Date.now() + seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `in ${Math.ceil(seconds / 60)} minutes (at ${at})`;
+}
+
+/** The message for next-auth's `error` of a refused sign-in (see lib/auth/route.ts). */
+function signInError(error: string): string {
+  const throttled = /^rate_limited:(\d+)$/.exec(error);
+  if (throttled) return `Too many failed sign-in attempts. Try again ${retryText(Number(throttled[1]))}.`;
+  if (error === "password_too_long") return `Passwords are at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (error === "payload_too_large") return "The request is too large.";
+  return "Email or password is incorrect.";
+}
+
 /** Sign-in and sign-up share one form; sign-up creates the account (and workspace) then signs in. */
-export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
+export function AuthForm({ mode, appOrigin }: { mode: "sign-in" | "sign-up"; appOrigin: string }) {
   const router = useRouter();
   const params = useSearchParams();
   const [pending, setPending] = useState(false);
@@ -51,6 +74,11 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
     setError(null);
     setFieldErrors({});
     setEmailTaken(null);
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      setFieldErrors({ password: `must be at most ${MAX_PASSWORD_LENGTH} characters` });
+      setPending(false);
+      return;
+    }
     try {
       if (mode === "sign-up") {
         await apiFetch("/api/auth/sign-up", {
@@ -60,11 +88,11 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       }
       const res = await signIn("credentials", { email, password, redirect: false });
       if (!res || res.error) {
-        setError("Email or password is incorrect.");
+        setError(signInError(res?.error ?? ""));
         return;
       }
-      const next = params.get("callbackUrl");
-      router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/webhooks");
+      // Only ever a page of this app: anything resolving to another origin goes to the dashboard.
+      router.replace(safeRedirect(params.get("callbackUrl"), appOrigin));
       router.refresh();
     } catch (err) {
       const human = humanAuthErrors(err);

@@ -64,15 +64,10 @@ export function zodError(error: z.ZodError, what = "Request body"): ApiError {
   return new ApiError(400, "validation_error", `${what} is invalid: ${summary}`, details);
 }
 
-/** Reads the body as text (size-capped, JSON content type) and parses it. */
-export async function readJsonWithText(req: Request): Promise<{ json: unknown; text: string }> {
-  const limit = env().API_MAX_BODY_BYTES;
+/** Reads a body as text, refusing (413) more than `limit` bytes, declared or streamed, before buffering it. */
+export async function readTextCapped(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`);
-  const type = req.headers.get("content-type") ?? "";
-  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-    throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json");
-  }
   let text = "";
   if (req.body) {
     const reader = req.body.getReader();
@@ -90,6 +85,21 @@ export async function readJsonWithText(req: Request): Promise<{ json: unknown; t
     }
     text += decoder.decode();
   }
+  return text;
+}
+
+/** Reads the body as text (size-capped, JSON content type) and parses it. */
+export async function readJsonWithText(
+  req: Request,
+  limit = env().API_MAX_BODY_BYTES,
+): Promise<{ json: unknown; text: string }> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`);
+  const type = req.headers.get("content-type") ?? "";
+  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new ApiError(415, "unsupported_media_type", "Content-Type must be application/json");
+  }
+  const text = await readTextCapped(req, limit);
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "Request body must be a JSON object");
   let json: unknown;
   try {
@@ -101,8 +111,8 @@ export async function readJsonWithText(req: Request): Promise<{ json: unknown; t
   return { json, text };
 }
 
-export async function readJson(req: Request): Promise<unknown> {
-  return (await readJsonWithText(req)).json;
+export async function readJson(req: Request, limit?: number): Promise<unknown> {
+  return (await readJsonWithText(req, limit)).json;
 }
 
 export function validate<S extends z.ZodType>(value: unknown, schema: S): z.output<S> {
@@ -111,8 +121,8 @@ export function validate<S extends z.ZodType>(value: unknown, schema: S): z.outp
   return result.data;
 }
 
-export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
-  return validate(await readJson(req), schema);
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S, limit?: number): Promise<z.output<S>> {
+  return validate(await readJson(req, limit), schema);
 }
 
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {

@@ -3,13 +3,16 @@ import { getToken } from "next-auth/jwt";
 import { ApiError, unauthorized } from "@/lib/api/errors";
 import { verifyApiKey } from "@/lib/auth/api-keys";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { isTokenCurrent } from "@/lib/auth/sessions";
+import { appOrigin, env } from "@/lib/env";
 
 /**
  * The one auth guard of /api/v1: an API key (`Authorization: Bearer akol_sk_…`)
  * or the dashboard's session cookie. Resolves the caller's workspace; anything
- * else is 401. Session-authenticated mutations must come from the app's own
- * origin (CSRF protection).
+ * else is 401. A session token must carry the user's current session version
+ * (signed out → 401). Session-authenticated mutations must come from the app's
+ * own origin, APP_URL's scheme + host + port (CSRF protection); no
+ * X-Forwarded-* header is consulted.
  */
 
 export type Principal =
@@ -21,8 +24,9 @@ function assertSameOrigin(req: Request): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.get("origin");
   const site = req.headers.get("sec-fetch-site");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? new URL(req.url).host;
-  const sameOrigin = origin ? safeHost(origin) === host : site === null || site === "same-origin" || site === "none";
+  const sameOrigin = origin
+    ? originOf(origin) === appOrigin()
+    : site === null || site === "same-origin" || site === "none";
   if (!sameOrigin)
     throw new ApiError(
       403,
@@ -31,9 +35,9 @@ function assertSameOrigin(req: Request): void {
     );
 }
 
-function safeHost(origin: string): string | null {
+function originOf(value: string): string | null {
   try {
-    return new URL(origin).host;
+    return new URL(value).origin;
   } catch {
     return null;
   }
@@ -54,9 +58,10 @@ export async function authenticateRequest(req: Request): Promise<Principal> {
   if (!token?.sub || !token.workspaceId) throw unauthorized();
   const membership = await db.membership.findUnique({
     where: { userId_workspaceId: { userId: token.sub, workspaceId: token.workspaceId } },
-    select: { workspaceId: true },
+    select: { workspaceId: true, user: { select: { sessionVersion: true } } },
   });
-  if (!membership) throw unauthorized("Session is no longer valid: sign in again");
+  if (!membership || !isTokenCurrent(token.sv, membership.user.sessionVersion))
+    throw unauthorized("Session is no longer valid: sign in again");
   assertSameOrigin(req);
   return { workspaceId: membership.workspaceId, via: "session", userId: token.sub };
 }

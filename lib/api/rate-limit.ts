@@ -5,22 +5,29 @@ import { env } from "@/lib/env";
 
 /**
  * Per-workspace rate limit on /api/v1, kept in PostgreSQL (table rate_limits,
- * created by the migrations) so it holds across app instances.
+ * created by the migrations) so it holds across app instances. Requests that
+ * fail authentication (401) count against a budget of the same size per
+ * client IP instead, so they carry RateLimit-* headers too and credential
+ * guessing is bounded.
  */
 
-let limiter: RateLimiterPostgres | undefined;
+const limiters = new Map<"api" | "api_unauthenticated", RateLimiterPostgres>();
 
-function getLimiter(): RateLimiterPostgres {
-  limiter ??= new RateLimiterPostgres({
-    storeClient: pool(),
-    storeType: "pool",
-    tableName: "rate_limits",
-    tableCreated: true,
-    clearExpiredByTimeout: false,
-    keyPrefix: "api",
-    points: env().API_RATE_LIMIT_PER_MINUTE,
-    duration: 60,
-  });
+function getLimiter(prefix: "api" | "api_unauthenticated" = "api"): RateLimiterPostgres {
+  let limiter = limiters.get(prefix);
+  if (!limiter) {
+    limiter = new RateLimiterPostgres({
+      storeClient: pool(),
+      storeType: "pool",
+      tableName: "rate_limits",
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+      keyPrefix: prefix,
+      points: env().API_RATE_LIMIT_PER_MINUTE,
+      duration: 60,
+    });
+    limiters.set(prefix, limiter);
+  }
   return limiter;
 }
 
@@ -35,9 +42,12 @@ function headers(res: RateLimiterRes): RateLimitHeaders {
 }
 
 /** Consumes one request of the workspace's budget; throws 429 (with Retry-After) when exhausted. */
-export async function consumeRateLimit(workspaceId: string): Promise<RateLimitHeaders> {
+export async function consumeRateLimit(
+  workspaceId: string,
+  prefix: "api" | "api_unauthenticated" = "api",
+): Promise<RateLimitHeaders> {
   try {
-    return headers(await getLimiter().consume(workspaceId, 1));
+    return headers(await getLimiter(prefix).consume(workspaceId, 1));
   } catch (err) {
     if (err instanceof RateLimiterRes) {
       const h = headers(err);
@@ -58,5 +68,10 @@ export async function consumeRateLimit(workspaceId: string): Promise<RateLimitHe
 
 /** Tests only: rebuild the limiter after the configuration changed. */
 export function resetRateLimiterForTests(): void {
-  limiter = undefined;
+  limiters.clear();
+}
+
+/** One unauthenticated request (answered 401) from this client IP. */
+export function consumeUnauthenticatedRateLimit(ip: string): Promise<RateLimitHeaders> {
+  return consumeRateLimit(ip, "api_unauthenticated");
 }

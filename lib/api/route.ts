@@ -1,7 +1,8 @@
 import { errorResponse } from "@/lib/api/envelope";
 import { ApiError } from "@/lib/api/errors";
 import { authenticateRequest, type Principal } from "@/lib/api/guard";
-import { consumeRateLimit } from "@/lib/api/rate-limit";
+import { consumeRateLimit, consumeUnauthenticatedRateLimit } from "@/lib/api/rate-limit";
+import { clientIp } from "@/lib/http/client-ip";
 import { log } from "@/lib/log";
 
 /**
@@ -31,7 +32,16 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
       const res = await handler({ req, principal, params });
       for (const [k, v] of Object.entries(rateHeaders)) res.headers.set(k, v);
       return res;
-    } catch (err) {
+    } catch (caught) {
+      let err = caught;
+      if (err instanceof ApiError && err.status === 401) {
+        // Unauthenticated: the client IP's budget, so a 401 carries RateLimit-* too (or becomes a 429).
+        try {
+          rateHeaders = await consumeUnauthenticatedRateLimit(clientIp(req));
+        } catch (limited) {
+          err = limited;
+        }
+      }
       const res = toErrorResponse(err, req);
       for (const [k, v] of Object.entries(rateHeaders)) if (!res.headers.has(k)) res.headers.set(k, v);
       return res;

@@ -1,9 +1,16 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { safeRedirect } from "@/lib/auth/redirect";
+import { currentSessionVersion, endAllSessions, isTokenCurrent, SessionRevokedError } from "@/lib/auth/sessions";
 import { authenticate } from "@/lib/auth/users";
-import { env } from "@/lib/env";
+import { appOrigin, env } from "@/lib/env";
+import { log } from "@/lib/log";
 
-/** next-auth: email + password (Credentials) with JWT sessions carrying the workspace. */
+/**
+ * next-auth: email + password (Credentials) with JWT sessions carrying the
+ * workspace and the user's session version (revocable: lib/auth/sessions.ts).
+ * Throttling and body caps are applied in front of it (app/api/auth/[...nextauth]).
+ */
 
 declare module "next-auth" {
   interface Session {
@@ -11,11 +18,14 @@ declare module "next-auth" {
   }
   interface User {
     workspaceId: string;
+    sessionVersion: number;
   }
 }
 declare module "next-auth/jwt" {
   interface JWT {
     workspaceId?: string;
+    /** The user's session version when this token was issued. */
+    sv?: number;
   }
 }
 
@@ -31,13 +41,29 @@ export function authOptions(): NextAuthOptions {
         async authorize(credentials) {
           if (!credentials?.email || !credentials.password) return null;
           const user = await authenticate(credentials.email, credentials.password);
-          return user ? { id: user.id, email: user.email, name: user.name, workspaceId: user.workspaceId } : null;
+          return user
+            ? {
+                id: user.id,
+                email: user.email,
+                name: user.name,
+                workspaceId: user.workspaceId,
+                sessionVersion: user.sessionVersion,
+              }
+            : null;
         },
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user) token.workspaceId = user.workspaceId;
+      async jwt({ token, user }) {
+        if (user) {
+          token.workspaceId = user.workspaceId;
+          token.sv = user.sessionVersion;
+          return token;
+        }
+        // Every later use of the token: refused once the user signed out (version bumped) or is gone.
+        if (!token.sub || !isTokenCurrent(token.sv, await currentSessionVersion(token.sub))) {
+          throw new SessionRevokedError();
+        }
         return token;
       },
       session({ session, token }) {
@@ -49,6 +75,30 @@ export function authOptions(): NextAuthOptions {
         };
         return session;
       },
+      redirect({ url }) {
+        const origin = appOrigin();
+        return `${origin}${safeRedirect(url, origin, "/webhooks")}`;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        // Sign-out ends every session of the account, on every device (see README, Security).
+        if (token?.sub) await endAllSessions(token.sub);
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        // A revoked session is expected, not an error: next-auth clears its cookie.
+        const revoked =
+          metadata instanceof SessionRevokedError ||
+          (metadata && "error" in metadata && metadata.error instanceof SessionRevokedError);
+        if (revoked) log.debug("session refused: revoked", { code });
+        else log.error(`next-auth: ${code}`, { err: metadata });
+      },
+      warn(code) {
+        log.warn(`next-auth: ${code}`);
+      },
+      debug() {},
     },
   };
 }

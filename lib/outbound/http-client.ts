@@ -318,6 +318,29 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * A TLS failure as a category: never the certificate's details (its SAN list
+ * names internal hosts) nor the address dialled.
+ */
+function tlsMessage(code: string): string {
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID" || code === "HOSTNAME_MISMATCH")
+    return "the endpoint's TLS certificate is not valid for this host";
+  if (code === "CERT_HAS_EXPIRED") return "the endpoint's TLS certificate has expired";
+  if (code === "CERT_NOT_YET_VALID") return "the endpoint's TLS certificate is not valid yet";
+  if (code === "CERT_REVOKED") return "the endpoint's TLS certificate is revoked";
+  if (TLS_CODES.has(code) && code !== "EPROTO")
+    return `the endpoint's TLS certificate is not trusted (${code}: self-signed, unknown issuer or incomplete chain)`;
+  return `the TLS handshake with the endpoint failed (${code})`;
+}
+
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g;
+const IPV6 = /\[?\b(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b\]?(?::\d+)?/gi;
+
+/** Transport messages without the addresses a name resolved to (those stay internal). */
+function withoutAddresses(message: string): string {
+  return message.replace(IPV4, "<address>").replace(IPV6, "<address>");
+}
+
 /** Map a failure from undici/net/tls to a DeliveryError. */
 export function classifyError(err: unknown): DeliveryError {
   const chain = causes(err);
@@ -333,15 +356,19 @@ export function classifyError(err: unknown): DeliveryError {
   for (const e of chain) {
     const code = codeOf(e);
     if (code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || TLS_CODES.has(code)) {
-      return { kind: "tls", message: `TLS error: ${messageOf(e)}` };
+      return { kind: "tls", message: `TLS error: ${tlsMessage(code)}` };
     }
     if (code === "ECONNREFUSED") return { kind: "connection_refused", message: "Connection refused" };
-    if (TIMEOUT_CODES.has(code)) return { kind: "timeout", message: messageOf(e) };
+    if (TIMEOUT_CODES.has(code)) return { kind: "timeout", message: withoutAddresses(messageOf(e)) };
     if (RESET_CODES.has(code))
-      return { kind: "reset", message: `Connection reset or closed by the receiver (${messageOf(e)})` };
+      return {
+        kind: "reset",
+        message: `Connection reset or closed by the receiver (${withoutAddresses(messageOf(e))})`,
+      };
   }
   const code = chain.map(codeOf).find(Boolean);
-  return { kind: "network", message: code ? `${messageOf(err)} (${code})` : messageOf(err) };
+  const message = withoutAddresses(messageOf(err));
+  return { kind: "network", message: code ? `${message} (${code})` : message };
 }
 
 class DeadlineExceeded extends Error {
@@ -443,8 +470,15 @@ export async function sendWebhookRequest(options: SendWebhookRequestOptions): Pr
     if (timedOut) return fail({ kind: "timeout", message: `No complete response within ${timeoutMs} ms` }, partial);
     if (options.signal?.aborted) return fail({ kind: "network", message: "Request aborted" }, partial);
     const error = classifyError(err);
-    if (error.kind === "blocked")
-      log.warn("webhook target refused at connect time", { host: url.hostname, reason: error.message });
+    if (error.kind === "blocked") {
+      // The operator's log keeps what the user-facing message leaves out: the address and exact reason.
+      const blocked = causes(err).find((e): e is BlockedTargetError => e instanceof BlockedTargetError);
+      log.warn("webhook target refused at connect time", {
+        host: url.hostname,
+        reason: error.message,
+        ...(blocked?.address ? { address: blocked.address, detail: blocked.reason } : {}),
+      });
+    }
     return fail(error, partial);
   } finally {
     clearTimeout(timer);

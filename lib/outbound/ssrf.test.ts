@@ -342,11 +342,17 @@ describe("resolveAndCheck", () => {
     ["mixed6.test", /link-local/],
     ["odd.test", /127\.0\.0\.1.*loopback/],
     ["garbage.test", /invalid address/],
-  ])("blocks %s", async (host, message) => {
+  ])("blocks %s", async (host, expected) => {
     const err = await resolveAndCheck(host, resolver, EMPTY_ALLOWLIST).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlockedTargetError);
-    expect((err as BlockedTargetError).message).toMatch(message);
-    expect((err as BlockedTargetError).code).toBe("ERR_WEBHOOK_TARGET_BLOCKED");
+    const blocked = err as BlockedTargetError;
+    // The address and exact reason are kept for logs; the message users see names the category only.
+    expect(`${blocked.message} [${blocked.address ?? ""}, ${blocked.reason ?? ""}]`).toMatch(expected);
+    if (host !== "garbage.test") {
+      expect(blocked.message).toBe(`${host} resolves to a private or internal address`);
+      expect(blocked.message).not.toContain(blocked.address);
+    }
+    expect(blocked.code).toBe("ERR_WEBHOOK_TARGET_BLOCKED");
   });
 
   it("checks IP literals without calling the resolver", async () => {
@@ -378,7 +384,9 @@ describe("resolveAndCheck", () => {
   it("re-checks on every call: a rebinding answer is refused", async () => {
     const rebinding = fakeResolver({ "rebind.test": (n) => (n === 1 ? "93.184.216.34" : "127.0.0.1") });
     await expect(resolveAndCheck("rebind.test", rebinding, EMPTY_ALLOWLIST)).resolves.toHaveLength(1);
-    await expect(resolveAndCheck("rebind.test", rebinding, EMPTY_ALLOWLIST)).rejects.toThrow(/loopback/);
+    await expect(resolveAndCheck("rebind.test", rebinding, EMPTY_ALLOWLIST)).rejects.toMatchObject({
+      reason: expect.stringMatching(/loopback/),
+    });
   });
 
   it("a hostname on the allowlist is exempt, other names on the same address are not", async () => {
@@ -393,7 +401,7 @@ describe("resolveAndCheck", () => {
     const list = parseAllowlist("127.0.0.1, 10.20.0.0/16");
     await expect(resolveAndCheck("loopback.test", resolver, list)).resolves.toHaveLength(1);
     await expect(resolveAndCheck("cidr.test", resolver, list)).resolves.toHaveLength(2);
-    await expect(resolveAndCheck("partly.test", resolver, list)).rejects.toThrow(/10\.99\.0\.1/);
+    await expect(resolveAndCheck("partly.test", resolver, list)).rejects.toMatchObject({ address: "10.99.0.1" });
     await expect(resolveAndCheck("private.test", resolver, list)).rejects.toThrow(BlockedTargetError);
     const v6 = parseAllowlist("fd12::/16");
     await expect(resolveAndCheck("ula.test", resolver, v6)).resolves.toEqual([{ address: "fd12:3456::1", family: 6 }]);

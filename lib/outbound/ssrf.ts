@@ -29,7 +29,11 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 // ---------------------------------------------------------------------------
 // Errors
 
-/** A target refused by policy. `code` survives net/tls/undici error plumbing. */
+/**
+ * A target refused by policy. `code` survives net/tls/undici error plumbing.
+ * The message says the category only (it reaches users): the address a name
+ * resolved to and the exact reason stay in `address` and `reason`, for logs.
+ */
 export class BlockedTargetError extends Error {
   override name = "BlockedTargetError";
   readonly code = "ERR_WEBHOOK_TARGET_BLOCKED";
@@ -37,6 +41,7 @@ export class BlockedTargetError extends Error {
     message: string,
     readonly host: string,
     readonly address?: string,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -491,7 +496,10 @@ export const webhookUrlSchema = z
   .superRefine((value, ctx) => {
     const result = validateWebhookUrl(value);
     if (!result.ok) ctx.addIssue({ code: "custom", message: result.message });
-  });
+  })
+  // Stored and shown as parsed (WHATWG `url.href`): `https://%31%32%37.0.0.1/` or `https:/\host` read back as the
+  // host we actually connect to, never as typed.
+  .transform((value) => new URL(value).href);
 
 // ---------------------------------------------------------------------------
 // Resolution (connect time)
@@ -554,7 +562,8 @@ export async function resolveAndCheck(
     }
     if (!hostAllowed) {
       const reason = blockedReason(address, allowlist);
-      if (reason) throw new BlockedTargetError(`${host} resolves to ${address}, ${reason}`, host, address);
+      if (reason)
+        throw new BlockedTargetError(`${host} resolves to a private or internal address`, host, address, reason);
     }
     if (!seen.has(address)) {
       seen.add(address);

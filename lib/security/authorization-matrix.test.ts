@@ -1,10 +1,24 @@
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as nextAuthRoute from "@/app/api/auth/[...nextauth]/route";
+import { POST as signUp } from "@/app/api/auth/sign-up/route";
+import * as inngestRoute from "@/app/api/inngest/route";
 import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { EVENT_TYPES, findEventType } from "@/lib/events/catalog";
-import { BASE, call, makeTenant, request, type EnvelopeBody, type Tenant } from "@/test/support/api";
+import {
+  BASE,
+  call,
+  makeTenant,
+  request,
+  sessionCookie,
+  type EnvelopeBody,
+  type RouteHandler,
+  type Tenant,
+} from "@/test/support/api";
 import { rowCounts, seedResources, workspaceState, type WorkspaceResources } from "@/test/support/fixtures";
-import { startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
+import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/test/support/routes";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
 
@@ -245,10 +259,14 @@ let fxA: WorkspaceResources;
 let revokedKey: string;
 let receiver: Receiver;
 let restoreTargets: () => void;
+let restoreEnv: () => void;
+/** The session cookie of a member of A who has since signed out (session version bumped). */
+let signedOutCookie: string;
 
 beforeAll(async () => {
   receiver = await startReceiver();
   restoreTargets = useTestTargets("127.0.0.1");
+  restoreEnv = setTestEnv({ MAX_WEBHOOKS_PER_WORKSPACE: "100000", AUTH_SIGN_UP_PER_IP: "100000" });
   a = await makeTenant("a");
   b = await makeTenant("b");
   fxA = await seedResources(a.workspaceId, receiver.url);
@@ -256,8 +274,13 @@ beforeAll(async () => {
   const revoked = await createApiKey(a.workspaceId, "revoked");
   await revokeApiKey(a.workspaceId, revoked.id);
   revokedKey = revoked.key;
+  const member = await makeTenant("member");
+  await db.membership.create({ data: { userId: member.userId, workspaceId: a.workspaceId } });
+  signedOutCookie = await sessionCookie({ id: member.userId, email: member.email, workspaceId: a.workspaceId });
+  await endAllSessions(member.userId);
 });
 afterAll(async () => {
+  restoreEnv();
   restoreTargets();
   await receiver.close();
 });
@@ -285,6 +308,11 @@ function callers(): Caller[] {
       headers: { cookie: "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..forged" },
     },
     { kind: "revoked", label: "revoked key of A", auth: { key: revokedKey } },
+    {
+      kind: "revoked",
+      label: "session of a member of A, replayed after sign-out",
+      auth: { cookie: signedOutCookie, origin: BASE },
+    },
     { kind: "otherKey", label: "B's key", auth: { key: b.key } },
     { kind: "otherSession", label: "B's session", auth: { cookie: b.cookie, origin: BASE } },
     { kind: "ownKey", label: "A's key", auth: { key: a.key } },
@@ -455,4 +483,77 @@ describe("CSRF: session-authenticated mutations", () => {
       }
     });
   }
+});
+
+describe("auth routes (issue 10): every kind of caller", () => {
+  const nextAuth = nextAuthRoute.POST as unknown as RouteHandler;
+  const authCallers = () => callers().filter((c) => c.kind !== "malformed");
+
+  it("POST /api/auth/sign-up: a new, separate account for anyone; nothing of A changes or shows", async () => {
+    for (const [n, caller] of authCallers().entries()) {
+      const before = await workspaceState(a.workspaceId);
+      const email = `matrix-signup-${n}-${Date.now()}@example.com`;
+      const res = await call<{ id: string; workspaceId: string }>(
+        signUp,
+        request("POST", "/api/auth/sign-up", {
+          auth: caller.auth,
+          headers: "headers" in caller ? caller.headers : undefined,
+          body: { email, password: "long-enough-pw" },
+        }),
+      );
+      expectSuccess(res, 201, `sign-up × ${caller.label}`);
+      expect(res.body.data.workspaceId).not.toBe(a.workspaceId);
+      expect(res.body.data.workspaceId).not.toBe(b.workspaceId);
+      expect(await workspaceState(a.workspaceId), `sign-up × ${caller.label} changed A`).toBe(before);
+      expect(JSON.stringify(res.body)).not.toContain(a.workspaceId);
+    }
+  });
+
+  it("POST /api/auth/callback/credentials and /signout: caps apply to every caller, with the envelope", async () => {
+    for (const caller of authCallers()) {
+      const headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        ...("headers" in caller ? caller.headers : {}),
+      };
+      const long = await call(
+        nextAuth,
+        request("POST", "/api/auth/callback/credentials", {
+          auth: caller.auth,
+          headers,
+          rawBody: new URLSearchParams({
+            email: a.email,
+            password: "x".repeat(201),
+            csrfToken: "t",
+            json: "true",
+          }).toString(),
+        }),
+        { nextauth: ["callback", "credentials"] },
+      );
+      expect(long.status, `credentials × ${caller.label}`).toBe(400);
+      expect(long.body).toMatchObject({ success: false, error: { code: "validation_error" } });
+      const big = await call(
+        nextAuth,
+        request("POST", "/api/auth/signout", { auth: caller.auth, headers, rawBody: `a=${"x".repeat(17 * 1024)}` }),
+        { nextauth: ["signout"] },
+      );
+      expect(big.status, `signout × ${caller.label}`).toBe(413);
+      expect(big.body).toMatchObject({ success: false, error: { code: "payload_too_large" } });
+    }
+  });
+
+  it("/api/inngest: unsigned is 401 for every caller, API keys and sessions included", async () => {
+    for (const caller of callers()) {
+      for (const method of ["GET", "POST", "PUT"] as const) {
+        const req = request(method, "/api/inngest", {
+          auth: caller.auth,
+          headers: "headers" in caller ? caller.headers : undefined,
+          rawBody: method === "GET" ? undefined : "{}",
+        });
+        const res = await (inngestRoute[method] as unknown as RouteHandler)(new NextRequest(req) as never, {
+          params: Promise.resolve({}) as Promise<never>,
+        });
+        expect(res.status, `${method} /api/inngest × ${caller.label}`).toBe(401);
+      }
+    }
+  });
 });

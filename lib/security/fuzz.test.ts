@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as nextAuthRoute from "@/app/api/auth/[...nextauth]/route";
 import { POST as signUp } from "@/app/api/auth/sign-up/route";
 import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { EVENT_TYPES, findEventType } from "@/lib/events/catalog";
@@ -52,7 +53,12 @@ beforeAll(async () => {
   refusedUrl = `https://127.0.0.1:${await closedPort()}/hook`;
   restore = [
     useTestTargets("127.0.0.1"),
-    setTestEnv({ API_RATE_LIMIT_PER_MINUTE: "1000000", WEBHOOK_PROBE_TIMEOUT_MS: "2000" }),
+    setTestEnv({
+      API_RATE_LIMIT_PER_MINUTE: "1000000",
+      WEBHOOK_PROBE_TIMEOUT_MS: "2000",
+      AUTH_SIGN_UP_PER_IP: "1000000",
+      MAX_WEBHOOKS_PER_WORKSPACE: "1000000",
+    }),
   ];
   resetRateLimiterForTests();
   a = await makeTenant("fa");
@@ -208,7 +214,7 @@ const STATUS_CODES: Record<number, string[]> = {
   403: ["forbidden"],
   404: ["not_found"],
   405: ["method_not_allowed"],
-  409: ["conflict"],
+  409: ["conflict", "quota_exceeded"],
   413: ["payload_too_large"],
   415: ["unsupported_media_type"],
   429: ["rate_limited"],
@@ -509,6 +515,44 @@ describe(`input fuzzing (seed ${SEED})`, () => {
         tally("POST /api/auth/sign-up", res.status, res.body.error?.code);
       }),
       { seed: SEED, numRuns: BODY_RUNS },
+    );
+  });
+
+  it("POST /api/auth/callback/credentials (public): long passwords and big bodies never reach next-auth", async () => {
+    const field = fc.oneof(nastyString, fc.string({ maxLength: 40 }), fc.emailAddress());
+    const input = fc.record({
+      email: field,
+      password: fc.oneof(
+        fc.string({ minLength: 201, maxLength: 600 }),
+        fc.integer({ min: 201, max: 20_000 }).map((n) => "p".repeat(n)),
+        fc.string({ minLength: 1, maxLength: 40 }).map((s) => s.repeat(50).padEnd(201, "x")),
+      ),
+      extra: fc.oneof(
+        fc.constant(""),
+        fc.integer({ min: 0, max: 40_000 }).map((n) => "z".repeat(n)),
+      ),
+      json: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(input, async ({ email, password, extra, json }) => {
+        const fields = { email, password, csrfToken: "t", json: "true", ...(extra ? { extra } : {}) };
+        const rawBody = json ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
+        const before = await rowCounts();
+        const res = await call(
+          nextAuthRoute.POST as unknown as RouteHandler,
+          request("POST", "/api/auth/callback/credentials", {
+            rawBody,
+            headers: { "content-type": json ? "application/json" : "application/x-www-form-urlencoded" },
+          }),
+          { nextauth: ["callback", "credentials"] },
+        );
+        expectEnvelope(res.status, res.headers, res.body);
+        const tooBig = new TextEncoder().encode(rawBody).byteLength > 16 * 1024;
+        expect(res.status).toBe(tooBig ? 413 : 400);
+        expect(await rowCounts()).toEqual(before);
+        tally("POST /api/auth/callback/credentials", res.status, res.body.error?.code);
+      }),
+      { seed: SEED, numRuns: RUNS },
     );
   });
 });

@@ -10,9 +10,13 @@ export const BASE = "http://localhost:3000";
 
 export type Tenant = { userId: string; workspaceId: string; email: string; key: string; keyId: string; cookie: string };
 
-export async function sessionCookie(user: { id: string; email: string; workspaceId: string }): Promise<string> {
+/** A next-auth session cookie as the app issues it; `sessionVersion` is the user's at sign-in (0 for a new user). */
+export async function sessionCookie(
+  user: { id: string; email: string; workspaceId: string },
+  sessionVersion = 0,
+): Promise<string> {
   const token = await encode({
-    token: { sub: user.id, email: user.email, workspaceId: user.workspaceId },
+    token: { sub: user.id, email: user.email, workspaceId: user.workspaceId, sv: sessionVersion },
     secret: env().AUTH_SECRET,
   });
   return `next-auth.session-token=${token}`;
@@ -59,7 +63,7 @@ export type RouteHandler = (req: Request, ctx: { params: Promise<never> }) => Pr
 export async function call<T = unknown>(
   handler: RouteHandler,
   req: Request,
-  params: Record<string, string> = {},
+  params: Record<string, string | string[]> = {},
 ): Promise<{ status: number; headers: Headers; body: EnvelopeBody<T> }> {
   const res = await handler(req, { params: Promise.resolve(params) as Promise<never> });
   const text = await res.text();

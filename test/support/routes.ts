@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
+import { isFallbackHandler } from "@/lib/api/methods";
 import type { RouteHandler } from "@/test/support/api";
 
 /**
@@ -31,7 +32,10 @@ export function routeFiles(dir: string): string[] {
     .sort();
 }
 
-/** Every exported HTTP method handler of every `route.ts` under `root` (default: the public API). */
+/**
+ * Every exported HTTP method handler of every `route.ts` under `root` (default: the public API), except
+ * the envelope fallbacks (405 for a method a route lacks, 404 for no route: lib/api/methods.ts).
+ */
 export async function discoverRoutes(root = "app/api/v1"): Promise<DiscoveredRoute[]> {
   const abs = path.resolve(root);
   const out: DiscoveredRoute[] = [];
@@ -42,7 +46,7 @@ export async function discoverRoutes(root = "app/api/v1"): Promise<DiscoveredRou
     const mod = (await import(file)) as Record<string, unknown>;
     for (const method of HTTP_METHODS) {
       const handler = mod[method];
-      if (typeof handler === "function")
+      if (typeof handler === "function" && !isFallbackHandler(handler))
         out.push({ key: `${method} ${route}`, method, route, params, handler: handler as RouteHandler, file });
     }
   }

@@ -1,5 +1,3 @@
-import { inngestHandler } from "@/inngest/serve";
+import { requireInngestSignature } from "@/inngest/serve";
 
-export const GET = inngestHandler.GET;
-export const POST = inngestHandler.POST;
-export const PUT = inngestHandler.PUT;
+export const { GET, POST, PUT } = requireInngestSignature();

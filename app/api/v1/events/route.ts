@@ -2,6 +2,7 @@ import { readJsonWithText, validate } from "@/lib/api/body";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { apiRoute } from "@/lib/api/route";
 import { publishEventSchema } from "@/lib/delivery/schemas";
+import { methodNotAllowed } from "@/lib/api/methods";
 import { jsonMemberText } from "@/lib/events/json-text";
 import { publishEventJson } from "@/lib/events/publish";
 
@@ -31,3 +32,6 @@ export const POST = apiRoute(async ({ req, principal }) => {
     headers: answer.replayed ? { "Idempotent-Replayed": "true" } : undefined,
   });
 });
+
+const unsupported = methodNotAllowed(["POST"]);
+export { unsupported as GET, unsupported as HEAD, unsupported as PUT, unsupported as PATCH, unsupported as DELETE };

@@ -6,6 +6,7 @@ import { findWebhookOrThrow } from "@/lib/webhooks/get";
 import { updateWebhookSchema } from "@/lib/webhooks/schemas";
 import { updateWebhook } from "@/lib/webhooks/update";
 import { toWebhookView } from "@/lib/webhooks/view";
+import { methodNotAllowed } from "@/lib/api/methods";
 
 type Params = { id: string };
 
@@ -21,3 +22,6 @@ export const PATCH = apiRoute<Params>(async ({ req, principal, params }) => {
 export const DELETE = apiRoute<Params>(async ({ principal, params }) =>
   ok(await deleteWebhook(principal.workspaceId, params.id)),
 );
+
+const unsupported = methodNotAllowed(["GET", "PATCH", "DELETE"]);
+export { unsupported as POST, unsupported as PUT };
