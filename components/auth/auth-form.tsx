@@ -47,7 +47,7 @@ export function retryText(seconds: number): string {
   return `in ${Math.ceil(seconds / 60)} minutes (at ${at})`;
 }
 
-/** The message for next-auth's `error` of a refused sign-in (see lib/auth/route.ts). */
+/** The message for next-auth's `error` of a refused sign-in (see lib/api/auth-route.ts). */
 function signInError(error: string): string {
   const throttled = /^rate_limited:(\d+)$/.exec(error);
   if (throttled) return `Too many failed sign-in attempts. Try again ${retryText(Number(throttled[1]))}.`;

@@ -1,3 +1,3 @@
-import { authRouteHandler } from "@/lib/auth/route";
+import { authRouteHandler } from "@/lib/api/auth-route";
 
 export { authRouteHandler as GET, authRouteHandler as POST };
