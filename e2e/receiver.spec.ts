@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, signUp, test } from "./fixtures";
+import { TSX_NODE_ARGS } from "../test/support/node-args";
 import { readE2eTls } from "./tls";
 
 /**
@@ -27,7 +28,7 @@ class ReceiverProcess {
   private readonly child: ChildProcess;
 
   constructor(dataDir: string, args: string[]) {
-    this.child = spawn(process.execPath, ["--import", "tsx", "scripts/receiver.ts", ...args], {
+    this.child = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/receiver.ts", ...args], {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development" },
       stdio: ["ignore", "pipe", "pipe"],

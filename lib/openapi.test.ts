@@ -1,7 +1,7 @@
-import { isFallbackHandler } from "@/lib/api/methods";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { isFallbackHandler } from "@/lib/api/methods";
 import { GET } from "@/app/api/v1/openapi.json/route";
 
 type Doc = {

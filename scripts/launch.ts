@@ -117,7 +117,7 @@ function superviseWorker(): Stoppable & {
   const start = () => {
     const startedAt = Date.now();
     const worker = fork(path.resolve("scripts/executor-worker.mjs"), [], {
-      execArgv: [],
+      execArgv: ["--conditions=react-server"], // server-only modules resolve as under Next.js
       env: { ...process.env },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateSecret } from "@/lib/webhooks/secret";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 
 /**
  * `npm run receiver` as a real process: its printed lines, its answers, its
@@ -35,7 +36,7 @@ interface Run {
 }
 
 function spawnReceiver(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/receiver.ts", ...args], {
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/receiver.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "development", ...env },
     stdio: ["ignore", "pipe", "pipe"],

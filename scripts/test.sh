@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, unit + integration tests on a real embedded PostgreSQL,
+# `npm test`: lint, format check, type-check, unit + integration tests on a real embedded PostgreSQL,
 # production build, then the Playwright suite in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 unset DATABASE_URL
+
+echo "== lint (ESLint)"
+npm run --silent lint
+
+echo "== format check (Prettier)"
+npm run --silent format:check
 
 echo "== type-check"
 npx tsc --noEmit

@@ -7,10 +7,11 @@ import { LoadError } from "@/components/ui/load-error";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
-import { apiFetch, ApiClientError } from "@/lib/client/fetcher";
+import type { ApiKeyView } from "@/lib/auth/api-keys";
+import { apiFetch, ApiClientError, type Jsonify } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
 
-type ApiKey = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null };
+type ApiKey = Jsonify<ApiKeyView>;
 
 export function ApiKeysPage() {
   const qc = useQueryClient();

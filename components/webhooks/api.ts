@@ -5,6 +5,7 @@ import type { DeliveryView } from "@/lib/delivery/schemas";
 import type { DeletedWebhookLog } from "@/lib/delivery/deleted-logs";
 import type { WebhookHealth, WebhookSparklines } from "@/lib/delivery/stats";
 import { apiFetch, apiFetchPage, type Pagination } from "@/lib/client/fetcher";
+import type { EventTypeInfo } from "@/lib/events/catalog";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 /**
@@ -14,14 +15,7 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
  * (see useSecretReveal).
  */
 
-export type { DeletedWebhookLog, DeliveryView, WebhookHealth, WebhookSparklines, WebhookView };
-
-export type EventTypeInfo = {
-  type: string;
-  group: "Calls" | "Appointments" | "Voicemail";
-  description: string;
-  example: unknown;
-};
+export type { DeletedWebhookLog, DeliveryView, EventTypeInfo, WebhookHealth, WebhookSparklines, WebhookView };
 
 export type StatusFilter = "all" | "succeeded" | "failed";
 export type DeliveryFilters = { status: StatusFilter; eventType: string | null; page: number };

@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
 import { DeliveryLog } from "@/components/deliveries/delivery-log";
 import { LoadError } from "@/components/ui/load-error";
 import { UrlText } from "@/components/ui/url-text";
-import { useQuery } from "@tanstack/react-query";
 import { isNotFound, keys, useDeletedWebhooks, webhookPath, type DeliveryView } from "@/components/webhooks/api";
 import { apiFetch } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";

@@ -1,3 +1,4 @@
+import "server-only";
 import { hash, verify } from "@node-rs/argon2";
 
 /** Passwords are stored as argon2id hashes (OWASP parameters: 19 MiB, 2 iterations). */

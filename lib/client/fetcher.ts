@@ -31,6 +31,14 @@ type Envelope<T> =
   | { success: true; data: T; pagination?: Pagination }
   | { success: false; error: { code: string; message: string; details?: unknown } };
 export type Pagination = { page: number; limit: number; total: number; totalPages: number };
+/** A server type as the browser receives it in JSON: every Date arrives as an ISO string. */
+export type Jsonify<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? Jsonify<U>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonify<T[K]> }
+      : T;
 
 export async function apiFetch<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
   const res = await apiFetchPage<T>(path, init);

@@ -8,10 +8,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { verifyApiKey } from "@/lib/auth/api-keys";
 import { db } from "@/lib/db";
 import { freePort } from "@/test/support/global-setup";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 
 // `node --import tsx` runs the script in this very process (the tsx CLI would add a wrapper process).
 const NODE = process.execPath;
-const script = (file: string) => ["--import", "tsx", file];
+const script = (file: string) => [...TSX_NODE_ARGS, file];
 
 function run(
   file: string,

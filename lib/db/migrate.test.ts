@@ -266,10 +266,9 @@ function loadSchemaWasm(): SchemaWasm {
   if (schemaWasm) return schemaWasm;
   const prismaDir = path.dirname(createRequire(import.meta.url).resolve("prisma/package.json"));
   const mod = new WebAssembly.Module(readFileSync(path.join(prismaDir, "build/prisma_schema_build_bg.wasm")));
-  let exports: SchemaWasm | undefined;
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const text = (ptr: number, len: number) =>
-    decoder.decode(new Uint8Array(exports!.memory.buffer, ptr >>> 0, len >>> 0));
+    decoder.decode(new Uint8Array(wasmExports.memory.buffer, ptr >>> 0, len >>> 0));
   const glue: Record<string, (...args: number[]) => unknown> = {};
   for (const imp of WebAssembly.Module.imports(mod)) {
     const n = imp.name;
@@ -282,7 +281,7 @@ function loadSchemaWasm(): SchemaWasm {
       };
     } else if (n === "__wbindgen_init_externref_table") {
       glue[n] = () => {
-        const table = exports!.__wbindgen_externrefs;
+        const table = wasmExports.__wbindgen_externrefs;
         const offset = table.grow(4);
         table.set(0, undefined);
         table.set(offset + 0, undefined);
@@ -297,10 +296,10 @@ function loadSchemaWasm(): SchemaWasm {
     }
   }
   const instance = new WebAssembly.Instance(mod, { __wbindgen_placeholder__: glue });
-  exports = instance.exports as unknown as SchemaWasm;
-  exports.__wbindgen_start();
-  schemaWasm = exports;
-  return exports;
+  const wasmExports = instance.exports as unknown as SchemaWasm;
+  wasmExports.__wbindgen_start();
+  schemaWasm = wasmExports;
+  return wasmExports;
 }
 
 function getDatamodel(schema: string): Datamodel {

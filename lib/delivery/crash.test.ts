@@ -7,6 +7,7 @@ import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
 import { call, makeTenant, request } from "@/test/support/api";
 import { startReceiver, testTls, useTestTargets, type Receiver } from "@/test/support/https-receiver";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 /**
@@ -17,7 +18,7 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
 const apps: ChildProcess[] = [];
 
 function startApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/executor-process.ts"], {
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "test/support/executor-process.ts"], {
     env: {
       ...process.env,
       WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",

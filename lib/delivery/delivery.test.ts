@@ -1,5 +1,5 @@
 import { Webhook as StandardWebhook } from "standardwebhooks";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
 import * as itemRoute from "@/app/api/v1/webhooks/[id]/route";
@@ -54,7 +54,6 @@ async function receiver(): Promise<Receiver> {
 afterAll(async () => {
   for (const r of receivers) await r.close();
 });
-beforeEach(() => undefined);
 
 const CALL_ENDED = findEventType("call.ended")!.example;
 

@@ -39,7 +39,9 @@ export async function createDeliveriesForEvent(eventId: string): Promise<Made[]>
     if (found.existing?.length) return found.existing;
     const event = found;
     const webhooks = found.webhooks ?? [];
-    const payload = JSON.stringify({ type: event.type, timestamp: event.timestamp.toISOString(), data: event.data });
+    // `data` goes in as the publisher's JSON text (Event.data), byte for byte.
+    const envelope = JSON.stringify({ type: event.type, timestamp: event.timestamp.toISOString() });
+    const payload = `${envelope.slice(0, -1)},"data":${event.data}}`;
     const rows = webhooks.map((w) => ({
       id: newId("dlv"),
       workspaceId: event.workspaceId,

@@ -1,8 +1,9 @@
-import { z } from "zod";
+import "server-only";
 import { ApiError } from "@/lib/api/errors";
 import { zodDetails } from "@/lib/api/body";
 import { db } from "@/lib/db";
-import { findEventType } from "@/lib/events/catalog";
+import { findEventType, type EventDataInput, type EventTypeName } from "@/lib/events/catalog";
+import { minifyJson } from "@/lib/events/json-text";
 import { newId } from "@/lib/ids";
 import { announceEventPublished } from "@/lib/jobs";
 
@@ -14,25 +15,60 @@ import { announceEventPublished } from "@/lib/jobs";
 
 const MIN_TIMESTAMP_MS = Date.parse("0001-01-01T00:00:00Z");
 
-export type PublishInput = { type: string; data: unknown; timestamp?: string | Date };
-export type PublishResult = { id: string; type: string; timestamp: string; webhooks: number };
+/** A publish from server-side code: `data` is typed by the event type's schema (its input). */
+export type PublishInput<T extends EventTypeName = EventTypeName> = {
+  type: T;
+  data: EventDataInput<T>;
+  timestamp?: string | Date;
+};
+/**
+ * A publish whose `data` arrives as JSON text (the API): `dataJson` is kept as
+ * published (lib/events/json-text), validated after parsing.
+ */
+export type PublishJsonInput = { type: string; dataJson: string; timestamp?: string | Date };
+export type PublishResult = { id: string; type: EventTypeName; timestamp: string; webhooks: number };
+export type PublishOptions = { id?: string };
 
 /**
  * `opts.id` makes the publish idempotent: a second call with the same id (a
  * retried request whose first run died mid-way) keeps the stored event and
  * hands it to the fan-out again, which runs once per event id.
+ *
+ * Every delivery carries `JSON.stringify(input.data)` as its `data`.
  */
-export async function publishEvent(
+export function publishEvent<T extends EventTypeName>(
   workspaceId: string,
-  input: PublishInput,
-  opts: { id?: string } = {},
+  input: PublishInput<T>,
+  opts: PublishOptions = {},
+): Promise<PublishResult> {
+  const { data, ...rest } = input;
+  return publishEventJson(workspaceId, { ...rest, dataJson: JSON.stringify(data) ?? "null" }, opts);
+}
+
+/**
+ * Publishes an event whose `data` is JSON text: the stored text (and so the
+ * `data` of every delivery, signed as sent) is exactly `dataJson` — the
+ * publisher's key order, numbers and escapes — while validation runs on
+ * its parsed value.
+ */
+export async function publishEventJson(
+  workspaceId: string,
+  input: PublishJsonInput,
+  opts: PublishOptions = {},
 ): Promise<PublishResult> {
   const def = findEventType(input.type);
   if (!def)
     throw new ApiError(400, "validation_error", `Unknown event type ${JSON.stringify(input.type)}`, [
       { field: "type", message: "unknown event type" },
     ]);
-  const parsed = def.schema.safeParse(input.data);
+  let value: unknown;
+  try {
+    value = JSON.parse(input.dataJson);
+  } catch (err) {
+    throw new ApiError(400, "invalid_json", `data is not JSON: ${(err as Error).message}`);
+  }
+  const dataJson = minifyJson(input.dataJson);
+  const parsed = def.schema.safeParse(value);
   if (!parsed.success) {
     const details = zodDetails(parsed.error).map((d) => ({
       field: d.field === "(body)" ? "data" : `data.${d.field}`,
@@ -57,10 +93,9 @@ export async function publishEvent(
     ]);
 
   const id = opts.id ?? newId("evt");
-  const data = parsed.data as z.core.util.JSONType;
   const [created, webhooks] = await db.$transaction([
     db.event.createMany({
-      data: [{ id, workspaceId, type: def.type, data: data ?? {}, timestamp }],
+      data: [{ id, workspaceId, type: def.type, data: dataJson, timestamp }],
       skipDuplicates: true,
     }),
     db.webhook.count({ where: { workspaceId, isActive: true, events: { has: def.type } } }),

@@ -464,10 +464,7 @@ describe(`input fuzzing (seed ${SEED})`, () => {
       for (const bad of ["whk_\u0000", "dlv_\u0000", "key_\u0000", "\u0000", "whk_\ud800", "x".repeat(5000)]) {
         for (const target of route.params) {
           const params = Object.fromEntries(
-            route.params.map((name, n) => [
-              name,
-              name === target ? bad : resolveParam(route, name, { kind: "own" }, fxA),
-            ]),
+            route.params.map((name) => [name, name === target ? bad : resolveParam(route, name, { kind: "own" }, fxA)]),
           );
           const hasBody = route.method !== "GET";
           const text =

@@ -23,6 +23,9 @@
  *   BENCH_APP_DIR      start the app from another checkout/build (default: this repository)
  *   BENCH_CPU_PROF=dir write the app's CPU profiles there (scripts/bench/cpuprofile-top.ts)
  */
+import os from "node:os";
+import type { Options } from "autocannon";
+import { callEnded } from "@/lib/events/catalog/call-ended";
 import {
   assertBuilt,
   api,
@@ -43,9 +46,6 @@ import {
   table,
   waitForQuietMachine,
 } from "./common";
-import os from "node:os";
-import type { Options } from "autocannon";
-import { callEnded } from "@/lib/events/catalog/call-ended";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

@@ -25,6 +25,7 @@ import autocannon, {
   type Options as AutocannonOptions,
   type Result as AutocannonResult,
 } from "autocannon";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where the app is started from (its .next build, its scripts/launch.ts). Default: this repository. */
@@ -524,7 +525,7 @@ export type ReceiverProcess = {
 
 /** Starts an HTTPS receiver (test/support/https-receiver.ts) in its own process, answering 200 at once. */
 export async function startReceiverProcess(): Promise<ReceiverProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "scripts/bench/receiver.ts")], {
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, path.join(REPO, "scripts/bench/receiver.ts")], {
     cwd: REPO,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -52,6 +52,8 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { callEnded } from "@/lib/events/catalog/call-ended";
+import { TSX_NODE_ARGS } from "@/test/support/node-args";
 import {
   REPO,
   assertBuilt,
@@ -77,7 +79,6 @@ import {
   type App,
   type ReceiverProcess,
 } from "./common";
-import { callEnded } from "@/lib/events/catalog/call-ended";
 
 const { values: args } = parseArgs({
   options: { shape: { type: "string", default: "both" }, events: { type: "string" } },
@@ -253,7 +254,7 @@ async function burst(
 
 /** The baseline sender process (scripts/bench/baseline.ts) on the app's embedded PostgreSQL. */
 async function startBaseline(databaseUrl: string, caPath: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "scripts/bench/baseline.ts")], {
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, path.join(REPO, "scripts/bench/baseline.ts")], {
     cwd: REPO,
     env: { ...process.env, BASELINE_DATABASE_URL: databaseUrl, NODE_EXTRA_CA_CERTS: caPath },
     detached: true, // its own process group, for its CPU and RSS

@@ -11,7 +11,7 @@ import { serve } from "inngest/next";
  *   one-step  a throttled (per webhook) function with one step.run
  *   two-step  a function with two step.run
  *
- *   npx tsx scripts/bench/executor.ts [runs=3000] [concurrency=64]
+ *   npx tsx --conditions=react-server scripts/bench/executor.ts [runs=3000] [concurrency=64]
  *
  * Uses DATABASE_URL, or a throwaway embedded PostgreSQL (migrated) when unset.
  */

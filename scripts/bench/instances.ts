@@ -1,5 +1,5 @@
 /**
- * `node --import tsx scripts/bench/instances.ts` — throughput of two embedded
+ * `node --conditions=react-server --import tsx scripts/bench/instances.ts` — throughput of two embedded
  * app instances on one PostgreSQL against one instance (the scale-out of the
  * embedded default; test/soak/two-instances.test.ts checks its correctness).
  *
@@ -19,6 +19,9 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { callEnded } from "@/lib/events/catalog/call-ended";
+import { startEmbeddedPostgres } from "@/lib/db/embedded";
+import { migrate } from "@/lib/db/migrate";
 import {
   assertBuilt,
   createWebhooks,
@@ -39,9 +42,6 @@ import {
   type App,
   type ReceiverProcess,
 } from "./common";
-import { callEnded } from "@/lib/events/catalog/call-ended";
-import { startEmbeddedPostgres } from "@/lib/db/embedded";
-import { migrate } from "@/lib/db/migrate";
 
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 20);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 250);

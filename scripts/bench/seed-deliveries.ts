@@ -9,7 +9,7 @@
  * i.e. 10 % with success=false, and ~1.25 DeliveryAttempt rows per delivery.
  * Then VACUUM ANALYZE (as autovacuum would), so the planner has statistics.
  *
- *   node --import tsx scripts/bench/seed-deliveries.ts --database-url <url> --webhook <whk_…> [--count 1000000]
+ *   node --conditions=react-server --import tsx scripts/bench/seed-deliveries.ts --database-url <url> --webhook <whk_…> [--count 1000000]
  * (the webhook must exist; its workspace and URL are read from it). Used by
  * `npm run bench:log`.
  */

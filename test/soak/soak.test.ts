@@ -163,7 +163,13 @@ describe("Idempotency-Key across a crash (what the soak found)", () => {
       },
     });
     await db.event.create({
-      data: { id: eventId, workspaceId: t.workspaceId, type: body.type, data: body.data, timestamp: crashedAt },
+      data: {
+        id: eventId,
+        workspaceId: t.workspaceId,
+        type: body.type,
+        data: JSON.stringify(body.data),
+        timestamp: crashedAt,
+      },
     });
     const publish = () =>
       call<{ id: string; timestamp: string }>(
@@ -462,7 +468,7 @@ describe("fault-injection soak (production build, SIGKILL + restart)", () => {
       for (const p of published) {
         const e = eventById.get(p.eventId);
         if (!e) problem(`${p.marker}: accepted as ${p.eventId} but not stored`);
-        else if (e.type !== p.type || (e.data as { soakMarker?: unknown }).soakMarker !== p.marker)
+        else if (e.type !== p.type || (JSON.parse(e.data) as { soakMarker?: unknown }).soakMarker !== p.marker)
           problem(`${p.marker}: stored as another event`);
       }
       for (const e of events)

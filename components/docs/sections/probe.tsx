@@ -4,7 +4,7 @@ import { exampleProbeBody, prettyJson } from "@/lib/docs/examples";
 import { formatMs } from "@/lib/docs/facts";
 import { PROBE_EVENT_TYPE } from "@/lib/events/catalog";
 
-export function ProbeSection({ s, timeout }: ProtocolFacts) {
+export function ProbeSection({ s }: ProtocolFacts) {
   return (
     <Section id="probe" title="The endpoint probe">
       <P>

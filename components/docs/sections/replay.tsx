@@ -1,7 +1,7 @@
-import { A, C, List, P, Section } from "@/components/docs/ui";
+import { C, List, P, Section } from "@/components/docs/ui";
 import type { ProtocolFacts } from "@/components/docs/sections/facts";
 
-export function ReplaySection({ s, attempts }: ProtocolFacts) {
+export function ReplaySection({ s }: ProtocolFacts) {
   return (
     <Section id="replay" title="Replaying a delivery">
       <P>

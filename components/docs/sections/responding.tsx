@@ -9,7 +9,7 @@ import {
   formatMs,
 } from "@/lib/docs/facts";
 
-export function RespondingSection({ timeout, attempts }: ProtocolFacts) {
+export function RespondingSection({ timeout }: ProtocolFacts) {
   return (
     <Section id="responding" title="Responses and status codes">
       <P>

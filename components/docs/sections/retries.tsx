@@ -2,7 +2,7 @@ import { A, C, DocTable, List, P, Section } from "@/components/docs/ui";
 import type { ProtocolFacts } from "@/components/docs/sections/facts";
 import { RETRY_JITTER_PERCENT, formatDuration, formatMs } from "@/lib/docs/facts";
 
-export function RetriesSection({ s, timeout, attempts, windowHours, rows }: ProtocolFacts) {
+export function RetriesSection({ s, attempts, windowHours, rows }: ProtocolFacts) {
   return (
     <Section id="retries" title="Retries">
       <P>

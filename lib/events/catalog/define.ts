@@ -1,15 +1,18 @@
 import { z } from "zod";
 
 /** One event type of the catalog: its name, what it means, the schema of `data` and an example `data`. */
-export type EventTypeDefinition<S extends z.ZodType = z.ZodType> = {
-  type: string;
+export type EventTypeDefinition<T extends string = string, S extends z.ZodType = z.ZodType> = {
+  type: T;
   group: "Calls" | "Appointments" | "Voicemail";
   description: string;
   schema: S;
   example: z.input<S>;
 };
 
-export function defineEventType<S extends z.ZodType>(def: EventTypeDefinition<S>): EventTypeDefinition<S> {
+/** Keeps the literal type name (`"call.ended"`, not `string`) and checks the example against the schema. */
+export function defineEventType<const T extends string, S extends z.ZodType>(
+  def: EventTypeDefinition<T, S>,
+): EventTypeDefinition<T, S> {
   const checked = def.schema.safeParse(def.example);
   if (!checked.success)
     throw new Error(`catalog example of ${def.type} does not match its schema: ${checked.error.message}`);

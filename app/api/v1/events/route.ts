@@ -2,8 +2,9 @@ import { readJsonWithText, validate } from "@/lib/api/body";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { apiRoute } from "@/lib/api/route";
 import { publishEventSchema } from "@/lib/delivery/schemas";
-import { publishEvent } from "@/lib/events/publish";
 import { methodNotAllowed } from "@/lib/api/methods";
+import { jsonMemberText } from "@/lib/events/json-text";
+import { publishEventJson } from "@/lib/events/publish";
 
 export const POST = apiRoute(async ({ req, principal }) => {
   const { json, text } = await readJsonWithText(req);
@@ -17,9 +18,10 @@ export const POST = apiRoute(async ({ req, principal }) => {
       status: 202,
       body: {
         success: true,
-        data: await publishEvent(
+        data: await publishEventJson(
           principal.workspaceId,
-          input,
+          // `data` as the publisher wrote it (key order, numbers, escapes), not as JSON.parse rebuilt it.
+          { type: input.type, dataJson: jsonMemberText(text, "data")!, timestamp: input.timestamp },
           claim ? { id: `evt_${claim.id.slice(claim.id.indexOf("_") + 1)}` } : {},
         ),
       },
