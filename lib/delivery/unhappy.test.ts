@@ -195,7 +195,7 @@ describe("functions that cannot finish", () => {
     const { webhook } = await seedWebhook(t.workspaceId, { events: ["call.ended"] });
     const eventId = "evt_fanoutfailure0001";
     await db.event.create({
-      data: { id: eventId, workspaceId: t.workspaceId, type: "call.ended", data: {}, timestamp: new Date() },
+      data: { id: eventId, workspaceId: t.workspaceId, type: "call.ended", data: "{}", timestamp: new Date() },
     });
     const [made] = await createDeliveriesForEvent(eventId); // made, but (as if the send failed) never requested
     expect(await failUndeliveredForEvent(eventId, "fan-out failed: event API unreachable")).toBe(1);
