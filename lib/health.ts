@@ -1,7 +1,6 @@
 import { pool } from "@/lib/db";
 import { env } from "@/lib/env";
-import { inProcessExecutorState } from "@/lib/jobs";
-import { HEARTBEAT_STALE_MS, executorWorkerStatus } from "@/lib/process-status";
+import { HEARTBEAT_STALE_MS, executorWorkerStatus, inProcessExecutorState } from "@/lib/process-status";
 
 /**
  * Readiness (GET /api/health): can this instance serve the API and run

@@ -31,3 +31,22 @@ export function setExecutorWorkerStatus(status: ExecutorWorkerStatus): void {
 
 /** A heartbeat older than this means the worker's event loop is stuck. */
 export const HEARTBEAT_STALE_MS = 10_000;
+
+/** The embedded executor running inside this process (a plain `next start`, or the worker itself). */
+export type InProcessExecutorState = {
+  status: "not started" | "starting" | "running" | "failed" | "stopped";
+  error?: string;
+};
+
+const STATE = Symbol.for("akol-webhooks.embedded-executor-state");
+type StateHolder = { [STATE]?: InProcessExecutorState };
+
+/** State of this process's embedded executor (for the readiness check). */
+export function inProcessExecutorState(): InProcessExecutorState {
+  return (globalThis as StateHolder)[STATE] ?? { status: "not started" };
+}
+
+/** inngest/embedded/start.ts only: record the in-process executor's state. */
+export function setInProcessExecutorState(state: InProcessExecutorState): void {
+  (globalThis as StateHolder)[STATE] = state;
+}

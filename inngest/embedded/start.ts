@@ -2,7 +2,7 @@ import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded
 import { inngestHandler } from "@/inngest/serve";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { executorWorkerStatus } from "@/lib/process-status";
+import { executorWorkerStatus, setInProcessExecutorState as setState } from "@/lib/process-status";
 
 /**
  * Where the embedded executor runs (when no Inngest server is configured):
@@ -18,19 +18,6 @@ import { executorWorkerStatus } from "@/lib/process-status";
 
 const KEY = Symbol.for("akol-webhooks.embedded-executor");
 type Holder = { [KEY]?: Promise<EmbeddedExecutor | null> };
-
-export type ExecutorState = { status: "not started" | "starting" | "running" | "failed" | "stopped"; error?: string };
-const STATE = Symbol.for("akol-webhooks.embedded-executor-state");
-type StateHolder = { [STATE]?: ExecutorState };
-
-/** State of this process's embedded executor (for the readiness check). */
-export function embeddedExecutorState(): ExecutorState {
-  return (globalThis as StateHolder)[STATE] ?? { status: "not started" };
-}
-
-function setState(s: ExecutorState): void {
-  (globalThis as StateHolder)[STATE] = s;
-}
 
 /** The launcher runs the executor in a worker process: the Next.js server must not start another. */
 export function executorRunsInWorker(): boolean {

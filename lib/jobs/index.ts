@@ -1,5 +1,4 @@
 import { inngest } from "@/inngest/client";
-import { embeddedExecutorState, type ExecutorState } from "@/inngest/embedded/start";
 import {
   deliveryRequest,
   EVENT_PUBLISHED,
@@ -28,9 +27,4 @@ export async function requestDelivery(data: DeliveryRequestedData, key?: string)
 /** Cancels the runs of a deleted webhook's deliveries at once (cancelOn). */
 export async function announceWebhookDeleted(data: WebhookDeletedData): Promise<void> {
   await inngest.send({ name: WEBHOOK_DELETED, data });
-}
-
-/** The state of the embedded executor running in this process (readiness, lib/health.ts). */
-export function inProcessExecutorState(): ExecutorState {
-  return embeddedExecutorState();
 }
