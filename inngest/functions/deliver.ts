@@ -30,17 +30,11 @@ export const deliver = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { deliveryId } = parseEventData(deliveryRequestedData, event.data, DELIVERY_REQUESTED);
-    for (let attempt = 1, waits = 0; ;) {
-      const id = waits === 0 ? `attempt-${attempt}` : `attempt-${attempt}-again-${waits}`;
-      const outcome = await step.run(id, () => attemptDelivery(deliveryId, attempt));
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await step.run(`attempt-${attempt}`, () => attemptDelivery(deliveryId, attempt));
       if (outcome.done) return { status: outcome.status, attempts: attempt };
       // Inngest sleeps have a resolution of one second: round up, so a retry never comes early.
-      await step.sleep(`wait-${id}`, Math.max(1, Math.ceil(outcome.retryInSeconds)) * 1000);
-      if (outcome.again) waits++;
-      else {
-        attempt++;
-        waits = 0;
-      }
+      await step.sleep(`wait-before-attempt-${attempt + 1}`, Math.max(1, Math.ceil(outcome.retryInSeconds)) * 1000);
     }
   },
 );

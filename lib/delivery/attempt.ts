@@ -12,20 +12,13 @@ import { decryptSecret } from "@/lib/webhooks/secret";
 
 /**
  * One delivery attempt: re-checks that the webhook still exists and is
- * active, claims the attempt, signs the stored payload (same webhook-id every
- * time) with the current secret, POSTs it through the SSRF-safe client to the
- * current URL, records the attempt, and decides what comes next.
+ * active, signs the stored payload (same webhook-id every time) with the
+ * current secret, POSTs it through the SSRF-safe client to the current URL,
+ * records the attempt, and decides what comes next.
  */
 
 export type AttemptOutcome =
-  | { done: true; status: "succeeded" | "failed" | "cancelled" | "pending" }
-  /** `again`: this attempt could not be made yet (another run holds it); call the same attempt again. */
-  | { done: false; retryInSeconds: number; again?: true };
-
-/** An attempt's claim lasts the request's deadline plus this margin (then another run may take it over). */
-const CLAIM_MARGIN_MS = 10_000;
-/** Clock skew tolerated between the instance that scheduled an attempt and the one that makes it. */
-const CLOCK_SKEW_MS = 250;
+  { done: true; status: "succeeded" | "failed" | "cancelled" } | { done: false; retryInSeconds: number };
 /** Stored response headers: at most this many, each value at most this long. */
 const MAX_STORED_HEADERS = 64;
 const MAX_HEADER_VALUE_CHARS = 2048;
@@ -75,21 +68,15 @@ async function load(deliveryId: string): Promise<Loaded | undefined> {
   };
 }
 
-/** Where a delivery stands when this attempt is not (or no longer) to be made by the caller. */
-function standing(d: Loaded, attempt: number): AttemptOutcome {
-  if (d.status !== "pending") return { done: true, status: d.status };
-  const wait = d.nextAttemptAt ? Math.max(0, (d.nextAttemptAt.getTime() - Date.now()) / 1000) : 0;
-  // This attempt was recorded before a crash: resume from the stored decision instead of sending again.
-  if (d.attemptCount >= attempt) return { done: false, retryInSeconds: wait };
-  // Another run holds the claim on this attempt (a duplicate request, or this run before a crash):
-  // come back when the claim ends, to find the attempt recorded or take it over.
-  return { done: false, retryInSeconds: wait, again: true };
-}
-
 export async function attemptDelivery(deliveryId: string, attempt: number): Promise<AttemptOutcome> {
   const delivery = await load(deliveryId);
   if (!delivery) return { done: true, status: "cancelled" };
-  if (delivery.status !== "pending" || delivery.attemptCount >= attempt) return standing(delivery, attempt);
+  if (delivery.status !== "pending") return { done: true, status: delivery.status };
+  if (delivery.attemptCount >= attempt) {
+    // This attempt was recorded before a crash: resume from the stored decision instead of sending again.
+    const wait = delivery.nextAttemptAt ? Math.max(0, (delivery.nextAttemptAt.getTime() - Date.now()) / 1000) : 0;
+    return { done: false, retryInSeconds: wait };
+  }
 
   const webhook = delivery.webhook;
   if (!webhook) return finishWithout(deliveryId, "cancelled", "webhook was deleted");
@@ -108,23 +95,7 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
     throw new DeliveryInternalError("internal: could not decrypt the signing secret");
   }
 
-  // The claim: one run at a time makes attempt N, whatever the number of runs requested for it.
   const timeoutMs = env().WEBHOOK_TIMEOUT_MS;
-  const now = Date.now();
-  const claimed = await db.delivery.updateMany({
-    where: {
-      id: deliveryId,
-      status: "pending",
-      attemptCount: attempt - 1,
-      OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date(now + CLOCK_SKEW_MS) } }],
-    },
-    data: { nextAttemptAt: new Date(now + timeoutMs + CLAIM_MARGIN_MS) },
-  });
-  if (claimed.count === 0) {
-    const current = await load(deliveryId);
-    return current ? standing(current, attempt) : { done: true, status: "cancelled" };
-  }
-
   const startedAt = new Date();
   const result = await sendWebhookRequest({
     url: webhook.url,

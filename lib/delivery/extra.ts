@@ -11,7 +11,8 @@ import { log } from "@/lib/log";
  * or a replay — and requests its run. Sent once, never retried. The row is
  * written first; if the request cannot be handed to the jobs (the event send
  * fails), the delivery stays `pending` and the sweep (lib/delivery/sweep.ts)
- * requests it again, so it is still sent, once, and settled.
+ * requests it again with the same request id, so it is still sent, once, and
+ * settled.
  */
 export async function createExtraDelivery(
   webhook: Pick<Webhook, "id" | "workspaceId" | "url">,

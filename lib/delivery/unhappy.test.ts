@@ -5,6 +5,8 @@ import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded
 import { inngestHandler } from "@/inngest/serve";
 import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
+import { failUndeliveredForEvent } from "@/lib/delivery/failure";
+import { createDeliveriesForEvent } from "@/lib/delivery/fan-out";
 import { findStrandedDeliveries, SWEEP_STALE_MS } from "@/lib/delivery/sweep";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
@@ -169,6 +171,42 @@ describe("failures that are not the receiver's", () => {
     await quiet();
     expect(r.requests).toHaveLength(1);
     expect(await findStrandedDeliveries(later)).toEqual([]);
+  });
+});
+
+describe("functions that cannot finish", () => {
+  it("deliver and fan-out have an onFailure handler, and the sweep is a cron (what a real Inngest server registers too)", () => {
+    const ids = executor.functions.map((f) => f.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "akol-webhooks-deliver",
+        "akol-webhooks-deliver-failure",
+        "akol-webhooks-fan-out",
+        "akol-webhooks-fan-out-failure",
+        "akol-webhooks-sweep-stranded-deliveries",
+      ]),
+    );
+    expect(executor.functions.find((f) => f.id === "akol-webhooks-deliver")?.maxAttempts).toBe(4);
+    expect(executor.functions.find((f) => f.id === "akol-webhooks-sweep-stranded-deliveries")?.crons).toHaveLength(1);
+  });
+
+  it("fan-out's failure settles the deliveries it made and never attempted: failed with the reason, counted", async () => {
+    const t = await makeTenant("fanout-failure");
+    const { webhook } = await seedWebhook(t.workspaceId, { events: ["call.ended"] });
+    const eventId = "evt_fanoutfailure0001";
+    await db.event.create({
+      data: { id: eventId, workspaceId: t.workspaceId, type: "call.ended", data: {}, timestamp: new Date() },
+    });
+    const [made] = await createDeliveriesForEvent(eventId); // made, but (as if the send failed) never requested
+    expect(await failUndeliveredForEvent(eventId, "fan-out failed: event API unreachable")).toBe(1);
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: made!.deliveryId } })).toMatchObject({
+      status: "failed",
+      error: "internal: fan-out failed: event API unreachable",
+      nextAttemptAt: null,
+    });
+    expect((await db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).failureCount).toBe(1);
+    expect(await failUndeliveredForEvent(eventId, "again")).toBe(0); // idempotent: settled once
+    expect((await db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).failureCount).toBe(1);
   });
 });
 

@@ -24,8 +24,9 @@ export type WebhookDeletedData = z.infer<typeof webhookDeletedData>;
 
 /**
  * The event that requests one delivery's run. Its id makes the request
- * idempotent: a delivery is requested once per `key` (default: its first
- * request; the sweep passes its own key to request a stranded delivery again).
+ * idempotent: `deliver-<delivery id>` for the first request (the sweep uses
+ * the same id, so it only starts a run if that request never arrived), and
+ * a suffix for a later, deliberate re-request (`key`).
  */
 export function deliveryRequest(data: DeliveryRequestedData, key = "first") {
   return {
