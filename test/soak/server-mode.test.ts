@@ -54,15 +54,17 @@ type ExpectedFunction = {
 };
 
 const EXPECTED_FUNCTIONS: ExpectedFunction[] = [
-  { id: "fan-out", triggers: [{ event: "webhooks/event.published" }], retries: 10 },
+  { id: "fan-out", triggers: [{ event: "webhooks/event.published" }], retries: 10, onFailure: true },
   {
     id: "deliver",
     triggers: [{ event: "webhooks/delivery.requested" }],
     retries: 3,
     throttle: { key: "event.data.webhookId", limit: RATE_PER_SECOND, period: "1s" },
     cancelOn: [{ event: "webhooks/webhook.deleted", match: "data.webhookId" }],
+    onFailure: true,
   },
   { id: "retention", triggers: [{ cron: "17 3 * * *" }], retries: 3 },
+  { id: "sweep-stranded-deliveries", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
 ];
 
 /** The flow-control fields of a registered function (SDK_SPEC "function configuration"): all compared, absent = undefined. */
