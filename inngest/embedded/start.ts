@@ -1,5 +1,5 @@
 import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded/executor";
-import { inngestHandler } from "@/inngest/serve";
+import { inProcessInngestHandler } from "@/inngest/serve";
 import { env } from "@/lib/env";
 
 /**
@@ -18,7 +18,7 @@ export function ensureEmbeddedExecutor(
     if (!env().embeddedExecutor) return null;
     if (process.env.NEXT_RUNTIME === "nodejs") plainProcessEnv();
     const executor = await startEmbeddedExecutor({
-      handler: inngestHandler,
+      handler: inProcessInngestHandler,
       serveUrl: `http://localhost:${env().PORT}/api/inngest`,
       pollIntervalMs: opts.pollIntervalMs ?? 500,
       leaseMs: opts.leaseMs,
