@@ -20,9 +20,9 @@ export const inngestHandler = serve({ client: inngest, functions });
  * routed: no HTTP request reaches it). Signature validation is skipped
  * (`skipSignatureValidation`), which also drops the response signature:
  * together the SDK's two WebCrypto HMACs per call were ~7 % of the server's
- * CPU in the delivery profile. The executor still
- * signs its calls, so it works unchanged against `inngestHandler` (tests) or
- * over HTTP; /api/inngest keeps verifying every call.
+ * CPU in the delivery profile. The executor still signs its calls, so it
+ * works unchanged against `inngestHandler` (tests) or over HTTP; /api/inngest
+ * keeps verifying every call.
  */
 const inProcessOptions: Parameters<typeof serve>[0] &
   Pick<ConstructorParameters<typeof InngestCommHandler>[0], "skipSignatureValidation"> = {
