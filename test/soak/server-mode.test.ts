@@ -301,7 +301,13 @@ async function fanOut(event: InngestEvent): Promise<Array<{ deliveryId: string; 
 
 describe.skipIf(!build)("server mode (Inngest Cloud / self-hosted) against a stand-in Inngest API", () => {
   it("a sync registers every function, exactly as the table says, with the hashed signing key", async () => {
-    const res = await fetch(serveUrl, { method: "PUT" });
+    // /api/inngest refuses unsigned calls, syncs included (issue 10); the Inngest server's sync is signed.
+    expect((await fetch(serveUrl, { method: "PUT" })).status).toBe(401);
+    expect(received((r) => r.method === "POST" && r.path.startsWith("/fn/register"))).toHaveLength(0);
+    const res = await fetch(serveUrl, {
+      method: "PUT",
+      headers: { "x-inngest-signature": signature("", SIGNING_KEY) },
+    });
     const text = await res.text();
     expect(res.status, `${text}\n${tail.slice(-20).join("\n")}`).toBe(200);
     const registers = received((r) => r.method === "POST" && r.path.startsWith("/fn/register"));
