@@ -1,5 +1,5 @@
 import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded/executor";
-import { inngestHandler } from "@/inngest/serve";
+import { inProcessInngestHandler } from "@/inngest/serve";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { executorWorkerStatus, setInProcessExecutorState as setState } from "@/lib/process-status";
@@ -39,7 +39,7 @@ export function ensureEmbeddedExecutor(
     setState({ status: "starting" });
     try {
       const executor = await startEmbeddedExecutor({
-        handler: inngestHandler,
+        handler: inProcessInngestHandler,
         serveUrl: `http://localhost:${env().PORT}/api/inngest`,
         pollIntervalMs: opts.pollIntervalMs ?? 500,
         leaseMs: opts.leaseMs,

@@ -10,6 +10,8 @@ import * as inngestRoute from "@/app/api/inngest/route";
 import * as unknownRoute from "@/app/api/v1/[...path]/route";
 import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as webhooksRoute from "@/app/api/v1/webhooks/route";
+import { canonicalJson, embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
+import { inProcessInngestHandler } from "@/inngest/serve";
 import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { isFallbackHandler } from "@/lib/api/methods";
 import { authOptions } from "@/lib/auth/options";
@@ -377,6 +379,46 @@ describe("the error envelope on every /api/v1 answer", () => {
       expect(body).toMatchObject({ success: false, error: { code: "unauthorized" } });
       expect(body.error.message).not.toMatch(/embedded|executor|cloud|dev/i);
     }
+  });
+
+  it("a call to /api/inngest signed with another key is refused by the SDK (the in-process handler, which skips the check, is never routed)", async () => {
+    const body = canonicalJson({
+      event: { name: "webhook/delivery.requested", data: { deliveryId: "dlv_x", webhookId: "wh_x" }, id: "x", ts: 1 },
+      events: [],
+      steps: {},
+      ctx: {
+        run_id: "run_evil",
+        attempt: 0,
+        max_attempts: 1,
+        disable_immediate_execution: false,
+        use_api: false,
+        stack: { stack: [], current: 0 },
+      },
+      version: 2,
+    });
+    for (const key of ["signkey-prod-00ff", `${embeddedSigningKey().slice(0, -2)}00`]) {
+      const res = await (inngestRoute.POST as unknown as RouteHandler)(
+        new NextRequest(`${BASE}/api/inngest?fnId=akol-webhooks-deliver&stepId=step`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-inngest-signature": signRequest(body, key) },
+          body,
+        }) as never,
+        { params: Promise.resolve({}) as Promise<never> },
+      );
+      expect(res.status, key).toBe(401);
+    }
+    // The in-process handler (embedded executor only, never routed) skips the check: an unsigned call gets
+    // past it to the function lookup (canary: if the SDK stops passing the option, this saving is gone).
+    const unsigned = await inProcessInngestHandler(
+      new NextRequest(`${BASE}/api/inngest?fnId=akol-webhooks-no-such-function&stepId=step`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }) as never,
+      undefined,
+    );
+    expect(unsigned.status).not.toBe(401);
+    expect(unsigned.headers.get("x-inngest-signature")).toBeNull();
   });
 });
 
