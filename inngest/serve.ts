@@ -1,10 +1,11 @@
-import type { NextRequest } from "next/server";
+import { NextRequest } from "next/server";
 import type { InngestCommHandler } from "inngest";
 import { serve } from "inngest/next";
 import { errorResponse } from "@/lib/api/envelope";
 import { ApiError } from "@/lib/api/errors";
 import { settings } from "@/lib/env";
 import { inngest } from "@/inngest/client";
+import { canonicalJson, embeddedSigningKey, verifySignature } from "@/inngest/embedded/signing";
 import { functions } from "@/inngest/index";
 
 /**
@@ -35,13 +36,33 @@ const inProcessOptions: Parameters<typeof serve>[0] &
 };
 export const inProcessInngestHandler = serve(inProcessOptions);
 
+/** The key the Inngest server (or the embedded executor) signs its calls with. */
+function signingKey(): string {
+  const s = settings();
+  return s.INNGEST_SIGNING_KEY && s.INNGEST_EVENT_KEY ? s.INNGEST_SIGNING_KEY : embeddedSigningKey();
+}
+
+/** A sync (PUT) is verified here: the SDK checks the signature of calls, not of an out-of-band sync. */
+function validSyncSignature(header: string, body: string): boolean {
+  const key = signingKey();
+  if (verifySignature(header, body, key)) return true;
+  try {
+    return body !== "" && verifySignature(header, canonicalJson(JSON.parse(body)), key);
+  } catch {
+    return false;
+  }
+}
+
+const refusal = (message: string) => errorResponse(new ApiError(401, "unauthorized", message));
+
 /**
  * /api/inngest as routed: a request without `x-inngest-signature` is refused
  * (401, error envelope) before the SDK sees it, in every mode but INNGEST_DEV
- * (the local dev server does not sign). Signed requests go to the SDK, which
- * verifies the signature. So no unsigned caller learns which mode runs or
- * can trigger an out-of-band sync (sync from the Inngest dashboard: in-band,
- * signed).
+ * (the local dev server does not sign). Calls (POST) go to the SDK, which
+ * verifies the signature; a sync (PUT) is verified here, since the SDK does
+ * not verify an out-of-band sync. So no unsigned or forged caller learns
+ * which mode runs or can trigger a sync (sync from the Inngest dashboard:
+ * in-band, signed).
  */
 export function requireInngestSignature(): Record<
   "GET" | "POST" | "PUT",
@@ -50,12 +71,15 @@ export function requireInngestSignature(): Record<
   const guard =
     (method: "GET" | "POST" | "PUT") =>
     async (req: NextRequest, ctx: unknown): Promise<Response> => {
-      if (!settings().INNGEST_DEV && !req.headers.get("x-inngest-signature")) {
-        return errorResponse(
-          new ApiError(401, "unauthorized", "Unsigned request: /api/inngest accepts signed calls only"),
-        );
-      }
-      return (inngestHandler[method] as (req: NextRequest, ctx: unknown) => Promise<Response>)(req, ctx);
+      const handler = inngestHandler[method] as (req: NextRequest, ctx: unknown) => Promise<Response>;
+      if (settings().INNGEST_DEV) return handler(req, ctx);
+      const signature = req.headers.get("x-inngest-signature");
+      if (!signature) return refusal("Unsigned request: /api/inngest accepts signed calls only");
+      if (method !== "PUT") return handler(req, ctx);
+      const body = await req.text();
+      if (!validSyncSignature(signature, body)) return refusal("Invalid signature");
+      const replay = new NextRequest(req.url, { method, headers: req.headers, body: body === "" ? undefined : body });
+      return handler(replay, ctx);
     };
   return { GET: guard("GET"), POST: guard("POST"), PUT: guard("PUT") };
 }

@@ -305,6 +305,14 @@ describe.skipIf(!build)("server mode (Inngest Cloud / self-hosted) against a sta
     const unsigned = await fetch(serveUrl, { method: "PUT" });
     expect(unsigned.status).toBe(401);
     expect(received((r) => r.path.startsWith("/fn/register"))).toHaveLength(0);
+    // Nor does any signature header do: one made with another key is refused too (the SDK itself does not
+    // verify an out-of-band sync).
+    const forged = await fetch(serveUrl, {
+      method: "PUT",
+      headers: { "x-inngest-signature": signature("", OTHER_SIGNING_KEY) },
+    });
+    expect(forged.status).toBe(401);
+    expect(received((r) => r.path.startsWith("/fn/register"))).toHaveLength(0);
     // A signed one registers the app with the Inngest API.
     const res = await fetch(serveUrl, {
       method: "PUT",
