@@ -20,6 +20,9 @@ import { apiFetch, ApiClientError, NETWORK_ERROR_MESSAGE } from "@/lib/client/fe
 
 type Masked = Omit<WebhookView, "secret"> & { secret?: string };
 
+/** What every dialog body gets: the endpoint it acts on and how to close without acting. */
+type ActionProps = { w: WebhookView; onCancel: () => void };
+
 function usePatch(w: WebhookView) {
   const qc = useQueryClient();
   return useMutation({
@@ -32,15 +35,7 @@ function usePatch(w: WebhookView) {
   });
 }
 
-export function EditForm({
-  w,
-  onDone,
-  onCancel,
-}: {
-  w: WebhookView;
-  onDone: (m: string) => void;
-  onCancel: () => void;
-}) {
+export function EditForm({ w, onDone, onCancel }: ActionProps & { onDone: (message: string) => void }) {
   const patch = usePatch(w);
   const [errors, setErrors] = useState<FormErrors>({});
   const [urlChanged, setUrlChanged] = useState(false);
@@ -86,15 +81,7 @@ export function EditForm({
   );
 }
 
-export function ToggleActive({
-  w,
-  onDone,
-  onCancel,
-}: {
-  w: WebhookView;
-  onDone: (m: string) => void;
-  onCancel: () => void;
-}) {
+export function ToggleActive({ w, onDone, onCancel }: ActionProps & { onDone: (message: string) => void }) {
   const patch = usePatch(w);
   const [error, setError] = useState<string | null>(null);
   const enabling = !w.isActive;
@@ -142,15 +129,7 @@ export function ToggleActive({
   );
 }
 
-export function RotateSecret({
-  w,
-  onRotated,
-  onCancel,
-}: {
-  w: WebhookView;
-  onRotated: (r: RevealedSecret) => void;
-  onCancel: () => void;
-}) {
+export function RotateSecret({ w, onRotated, onCancel }: ActionProps & { onRotated: (r: RevealedSecret) => void }) {
   const qc = useQueryClient();
   const secretRef = useRef<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -181,7 +160,7 @@ export function RotateSecret({
   );
 }
 
-export function DeleteWebhook({ w, onCancel }: { w: WebhookView; onCancel: () => void }) {
+export function DeleteWebhook({ w, onCancel }: ActionProps) {
   const qc = useQueryClient();
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);

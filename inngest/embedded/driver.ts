@@ -356,17 +356,11 @@ export class RunDriver {
   /** Persists the changes since the last save. False when the lease was lost. */
   private async save(st: RunState, status: RunUpdate["status"], wakeAtMs?: number, output?: unknown): Promise<boolean> {
     if (this.host.isDead()) return false;
-    const update: RunUpdate = {
-      id: st.id,
-      set: st.set,
-      remove: [...st.remove],
-      push: st.push,
-      attempt: st.attempt,
-      status,
+    const update = runUpdate(st, status, {
       ...(wakeAtMs !== undefined ? { wakeAtMs } : {}),
       ...(output !== undefined ? { output } : {}),
       ...(st.lastError ? { error: st.lastError } : {}),
-    };
+    });
     st.set = {};
     st.remove = new Set();
     st.push = [];
@@ -407,20 +401,20 @@ export class RunDriver {
       .router()
       .matching(incoming.event)
       .map((d) => this.host.router().newRun(d, incoming, ["failed", st.id]));
-    const update: RunUpdate = {
-      id: st.id,
-      set: st.set,
-      remove: [...st.remove],
-      push: st.push,
-      attempt: st.attempt,
-      status: "failed",
-      wakeAtMs: Date.now() + this.host.failedRetentionMs,
-      error,
-    };
+    const update = runUpdate(st, "failed", { wakeAtMs: Date.now() + this.host.failedRetentionMs, error });
     const ok = await this.withRetry(() => this.host.store.fail(update, failureRuns), st.id);
     log.warn("embedded Inngest function run failed", { run: st.id, function: st.def.id, error: error.message });
     if (ok && failureRuns.length) this.host.wakeSoon();
   }
+}
+
+/** The update that writes a run's unsaved step changes (set, remove, push) with its attempt and new status. */
+function runUpdate(
+  st: RunState,
+  status: RunUpdate["status"],
+  extra: Pick<RunUpdate, "wakeAtMs" | "output" | "error">,
+): RunUpdate {
+  return { id: st.id, set: st.set, remove: [...st.remove], push: st.push, attempt: st.attempt, status, ...extra };
 }
 
 function lostError(attempts: number): SerializedError {

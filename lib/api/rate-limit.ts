@@ -1,6 +1,6 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError } from "@/lib/api/errors";
-import { pool } from "@/lib/db";
+import { postgresLimiter } from "@/lib/db/rate-limits";
 import { env } from "@/lib/env";
 
 /**
@@ -16,16 +16,7 @@ const limiters = new Map<"api" | "api_unauthenticated", RateLimiterPostgres>();
 function getLimiter(prefix: "api" | "api_unauthenticated" = "api"): RateLimiterPostgres {
   let limiter = limiters.get(prefix);
   if (!limiter) {
-    limiter = new RateLimiterPostgres({
-      storeClient: pool(),
-      storeType: "pool",
-      tableName: "rate_limits",
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-      keyPrefix: prefix,
-      points: env().API_RATE_LIMIT_PER_MINUTE,
-      duration: 60,
-    });
+    limiter = postgresLimiter(prefix, env().API_RATE_LIMIT_PER_MINUTE, 60);
     limiters.set(prefix, limiter);
   }
   return limiter;

@@ -1,6 +1,6 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError } from "@/lib/errors";
-import { pool } from "@/lib/db";
+import { postgresLimiter } from "@/lib/db/rate-limits";
 import { env } from "@/lib/env";
 
 /**
@@ -33,16 +33,7 @@ function points(kind: Kind): number {
 function limiter(kind: Kind): RateLimiterPostgres {
   let l = limiters.get(kind);
   if (!l) {
-    l = new RateLimiterPostgres({
-      storeClient: pool(),
-      storeType: "pool",
-      tableName: "rate_limits",
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-      keyPrefix: kind,
-      points: points(kind),
-      duration: env().AUTH_THROTTLE_WINDOW_SECONDS,
-    });
+    l = postgresLimiter(kind, points(kind), env().AUTH_THROTTLE_WINDOW_SECONDS);
     limiters.set(kind, l);
   }
   return l;

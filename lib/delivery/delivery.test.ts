@@ -1,4 +1,3 @@
-import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
@@ -10,6 +9,7 @@ import * as deliveryRoute from "@/app/api/v1/webhooks/[id]/deliveries/[deliveryI
 import * as replayRoute from "@/app/api/v1/webhooks/[id]/deliveries/[deliveryId]/replay/route";
 import type { EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { ensureEmbeddedExecutor } from "@/inngest/embedded/start";
+import { settledDelivery, verifySigned } from "@/test/support/deliveries";
 import { waitFor } from "@/test/support/executor";
 import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
@@ -17,13 +17,7 @@ import { purgeExpired } from "@/lib/delivery/retention";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
 import { call, makeTenant, request, type Tenant } from "@/test/support/api";
-import {
-  setTestEnv,
-  startReceiver,
-  useTestTargets,
-  type Receiver,
-  type ReceivedRequest,
-} from "@/test/support/https-receiver";
+import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 let executor: EmbeddedExecutor | null;
@@ -68,14 +62,6 @@ async function subscribe(t: Tenant, url: string, events: string[]): Promise<Webh
 
 const eventsOf = (r: Receiver) => r.requests.filter((q) => !q.body.includes('"webhook.probe"'));
 
-function verify(secret: string, q: ReceivedRequest): unknown {
-  return new StandardWebhook(secret.slice("whsec_".length)).verify(q.body, {
-    "webhook-id": String(q.headers["webhook-id"]),
-    "webhook-timestamp": String(q.headers["webhook-timestamp"]),
-    "webhook-signature": String(q.headers["webhook-signature"]),
-  });
-}
-
 const deliveriesOf = (t: Tenant, webhookId: string, query = "") =>
   call<DeliveryView[]>(
     deliveriesRoute.GET,
@@ -86,16 +72,6 @@ const deliveriesOf = (t: Tenant, webhookId: string, query = "") =>
 /** The webhook's newest delivery, once fan-out (asynchronous) has made it. */
 const newestDelivery = (t: Tenant, webhookId: string) =>
   waitFor(async () => (await deliveriesOf(t, webhookId)).body.data[0], `a delivery for ${webhookId}`);
-
-const settled = (id: string) =>
-  waitFor(
-    async () => {
-      const d = await db.delivery.findUnique({ where: { id } });
-      return d && d.status !== "pending" ? d : null;
-    },
-    `delivery ${id} to settle`,
-    30_000,
-  );
 
 describe("publish and fan-out", () => {
   it("reaches every subscribed active webhook and only those, each verifiable with standardwebhooks", async () => {
@@ -128,7 +104,7 @@ describe("publish and fan-out", () => {
       [r2, w2],
     ] as const) {
       const q = eventsOf(r)[0]!;
-      expect(verify(w.secret, q)).toEqual({
+      expect(verifySigned(w.secret, q)).toEqual({
         type: "call.ended",
         timestamp: "2026-04-18T14:23:10.000Z",
         data: CALL_ENDED,
@@ -141,7 +117,7 @@ describe("publish and fan-out", () => {
     expect(eventsOf(rb)).toHaveLength(0);
 
     const d = await newestDelivery(a, w1.id);
-    const done = await settled(d.id);
+    const done = await settledDelivery(d.id);
     expect(done).toMatchObject({ status: "succeeded", success: true, statusCode: 200, attemptCount: 1 });
     const view = (await deliveriesOf(a, w1.id)).body.data[0]!;
     expect(view).toMatchObject({
@@ -203,12 +179,12 @@ describe("retries and status handling", () => {
     });
     await publishEvent(a.workspaceId, { type: "call.transferred", data: findEventType("call.transferred")!.example });
     const d = await newestDelivery(a, w.id);
-    const done = await settled(d!.id);
+    const done = await settledDelivery(d!.id);
     expect(done.status).toBe("succeeded");
     const got = eventsOf(r);
     expect(got).toHaveLength(3);
     expect(new Set(got.map((q) => q.headers["webhook-id"])).size).toBe(1);
-    for (const q of got) verify(w.secret, q);
+    for (const q of got) verifySigned(w.secret, q);
     const view = (
       await call<DeliveryView>(
         deliveryRoute.GET,
@@ -236,7 +212,7 @@ describe("retries and status handling", () => {
     });
     await publishEvent(a.workspaceId, { type: "call.started", data: findEventType("call.started")!.example });
     const d = await newestDelivery(a, w.id);
-    await settled(d!.id);
+    await settledDelivery(d!.id);
     const got = eventsOf(r);
     expect(got).toHaveLength(2);
     expect(got[1]!.receivedAt.getTime() - got[0]!.receivedAt.getTime()).toBeGreaterThanOrEqual(2900);
@@ -253,7 +229,7 @@ describe("retries and status handling", () => {
       data: findEventType("voicemail.received")!.example,
     });
     const d = await newestDelivery(a, w.id);
-    const done = await settled(d!.id);
+    const done = await settledDelivery(d!.id);
     expect(done).toMatchObject({ status: "failed", statusCode: 410, attemptCount: 1 });
     const hook = await db.webhook.findUniqueOrThrow({ where: { id: w.id } });
     expect(hook.isActive).toBe(false);
@@ -327,9 +303,9 @@ describe("test events and replay", () => {
     );
     expect(res.status).toBe(202);
     expect(res.body.data).toMatchObject({ kind: "test", eventType: "appointment.scheduled", status: "pending" });
-    const done = await settled(res.body.data.id);
+    const done = await settledDelivery(res.body.data.id);
     expect(done.status).toBe("succeeded");
-    const body = verify(w.secret, eventsOf(r)[0]!);
+    const body = verifySigned(w.secret, eventsOf(r)[0]!);
     expect(body).toMatchObject({
       type: "appointment.scheduled",
       test: true,
@@ -344,7 +320,7 @@ describe("test events and replay", () => {
       request("POST", `/api/v1/webhooks/${w.id}/test`, { auth: { key: a.key }, body: { event: "call.ended" } }),
       { id: w.id },
     );
-    const f = await settled(failing.body.data.id);
+    const f = await settledDelivery(failing.body.data.id);
     expect(f).toMatchObject({ status: "failed", attemptCount: 1, nextAttemptAt: null });
     await new Promise((res2) => setTimeout(res2, 1500));
     expect(eventsOf(r)).toHaveLength(2);
@@ -374,7 +350,7 @@ describe("test events and replay", () => {
       data: findEventType("appointment.rescheduled")!.example,
     });
     const orig = await newestDelivery(a, w.id);
-    const failed = await settled(orig!.id);
+    const failed = await settledDelivery(orig!.id);
     expect(failed.attemptCount).toBe(4);
 
     // fix the endpoint: move to a new receiver, rotate the secret
@@ -399,13 +375,13 @@ describe("test events and replay", () => {
     );
     expect(res.status).toBe(202);
     expect(res.body.data).toMatchObject({ kind: "replay", replayOf: orig!.id, messageId: orig!.messageId });
-    const done = await settled(res.body.data.id);
+    const done = await settledDelivery(res.body.data.id);
     expect(done.status).toBe("succeeded");
     const q = eventsOf(fixed)[0]!;
     expect(q.headers["webhook-id"]).toBe(orig!.messageId);
     expect(q.body).toBe(failed.payload);
-    expect(() => verify(newSecret, q)).not.toThrow();
-    expect(() => verify(w.secret, q)).toThrow();
+    expect(() => verifySigned(newSecret, q)).not.toThrow();
+    expect(() => verifySigned(w.secret, q)).toThrow();
     expect((await db.delivery.findUniqueOrThrow({ where: { id: orig!.id } })).attemptCount).toBe(4);
     expect(eventsOf(fixed)).toHaveLength(1);
 

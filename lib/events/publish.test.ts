@@ -1,4 +1,3 @@
-import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
@@ -18,6 +17,7 @@ import { jsonMemberText, minifyJson } from "@/lib/events/json-text";
 import { publishEvent } from "@/lib/events/publish";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 import { call, makeTenant, request, type Tenant } from "@/test/support/api";
+import { verifySigned } from "@/test/support/deliveries";
 import { waitFor } from "@/test/support/executor";
 import { startReceiver, useTestTargets, type Receiver, type ReceivedRequest } from "@/test/support/https-receiver";
 
@@ -84,12 +84,7 @@ describe("event data as published", () => {
     restoreTargets();
   });
 
-  const verify = (q: ReceivedRequest) =>
-    new StandardWebhook(webhook.secret.slice("whsec_".length)).verify(q.body, {
-      "webhook-id": String(q.headers["webhook-id"]),
-      "webhook-timestamp": String(q.headers["webhook-timestamp"]),
-      "webhook-signature": String(q.headers["webhook-signature"]),
-    });
+  const verify = (q: ReceivedRequest) => verifySigned(webhook.secret, q);
 
   /** Maps each received request to its event, through the delivery log (payloads are stored per delivery). */
   async function deliveryOf(eventId: string): Promise<{ view: DeliveryView; request: ReceivedRequest }> {

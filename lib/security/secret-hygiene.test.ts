@@ -1,4 +1,3 @@
-import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
@@ -14,6 +13,7 @@ import * as statsRoute from "@/app/api/v1/webhooks/[id]/stats/route";
 import * as testRoute from "@/app/api/v1/webhooks/[id]/test/route";
 import type { EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { ensureEmbeddedExecutor } from "@/inngest/embedded/start";
+import { settledDelivery, verifySigned } from "@/test/support/deliveries";
 import { waitFor } from "@/test/support/executor";
 import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
@@ -21,13 +21,7 @@ import { findEventType } from "@/lib/events/catalog";
 import { log } from "@/lib/log";
 import { BASE, call, dumpDatabaseText, makeTenant, request, type RouteHandler, type Tenant } from "@/test/support/api";
 import { captureOutput, type OutputCapture } from "@/test/support/capture";
-import {
-  setTestEnv,
-  startReceiver,
-  useTestTargets,
-  type ReceivedRequest,
-  type Receiver,
-} from "@/test/support/https-receiver";
+import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
 
 /**
@@ -110,24 +104,6 @@ function leaks(where: string, text: string, secrets: Secret[], allowed: string[]
   return out;
 }
 
-function verify(secret: string, q: ReceivedRequest): unknown {
-  return new StandardWebhook(secret.slice("whsec_".length)).verify(q.body, {
-    "webhook-id": String(q.headers["webhook-id"]),
-    "webhook-timestamp": String(q.headers["webhook-timestamp"]),
-    "webhook-signature": String(q.headers["webhook-signature"]),
-  });
-}
-
-const settled = (id: string) =>
-  waitFor(
-    async () => {
-      const d = await db.delivery.findUnique({ where: { id } });
-      return d && d.status !== "pending" ? d : null;
-    },
-    `delivery ${id} to settle`,
-    30_000,
-  );
-
 describe("secret hygiene", () => {
   it("no plaintext signing secret or API key in the database, the logs or any response but create/rotate/key-create", async () => {
     const key = { key: a.key };
@@ -166,7 +142,7 @@ describe("secret hygiene", () => {
     const w = created.body.data;
     const s1 = w.secret;
     responses.at(-1)!.allowed.push(s1);
-    expect(verify(s1, receiver.requests.at(-1)!)).toMatchObject({ type: "webhook.probe" });
+    expect(verifySigned(s1, receiver.requests.at(-1)!)).toMatchObject({ type: "webhook.probe" });
 
     // reads, by key and by session
     expect(
@@ -198,7 +174,7 @@ describe("secret hygiene", () => {
     );
     expect(test.status).toBe(202);
     await waitFor(() => wantEvents().length >= 1, "the test event");
-    expect(verify(s1, wantEvents()[0]!)).toMatchObject({ type: "call.ended", test: true });
+    expect(verifySigned(s1, wantEvents()[0]!)).toMatchObject({ type: "call.ended", test: true });
     const publish = (label: string, type: string, idem?: string) =>
       api<{ id: string }>(
         label,
@@ -216,7 +192,7 @@ describe("secret hygiene", () => {
       ),
     ).toBe("true");
     await waitFor(() => wantEvents().length >= 2, "the published event");
-    expect(verify(s1, wantEvents()[1]!)).toMatchObject({ type: "call.ended" });
+    expect(verifySigned(s1, wantEvents()[1]!)).toMatchObject({ type: "call.ended" });
 
     // rotate: the second and last response allowed to show a secret
     const rotated = await api<{ secret: string }>(
@@ -240,7 +216,7 @@ describe("secret hygiene", () => {
       async () => db.delivery.findFirst({ where: { webhookId: w.id, eventId: failingEvent.body.data.id } }),
       "the failing delivery",
     );
-    expect(await settled(failed.id)).toMatchObject({ status: "failed", attemptCount: 3 });
+    expect(await settledDelivery(failed.id)).toMatchObject({ status: "failed", attemptCount: 3 });
     receiver.setHandler();
 
     // replay the failed delivery: signed with the current secret only
@@ -252,7 +228,7 @@ describe("secret hygiene", () => {
       { id: w.id, deliveryId: failed.id },
     );
     expect(replay.status).toBe(202);
-    await settled(replay.body.data.id);
+    await settledDelivery(replay.body.data.id);
     const replayed = await waitFor(
       () =>
         wantEvents()
@@ -260,8 +236,8 @@ describe("secret hygiene", () => {
           .find((q) => q.headers["webhook-id"] === failed.messageId),
       "the replayed request",
     );
-    expect(verify(s2, replayed)).toMatchObject({ type: "call.missed" });
-    expect(() => verify(s1, replayed)).toThrow();
+    expect(verifySigned(s2, replayed)).toMatchObject({ type: "call.missed" });
+    expect(() => verifySigned(s1, replayed)).toThrow();
 
     // delivery logs and stats
     const list = await api<DeliveryView[]>(
@@ -319,7 +295,7 @@ describe("secret hygiene", () => {
     ).toBe(200);
     expect(receiver.requests.length).toBe(probesBefore + 2);
     for (const probe of receiver.requests.slice(probesBefore))
-      expect(verify(s2, probe)).toMatchObject({ type: "webhook.probe" });
+      expect(verifySigned(s2, probe)).toMatchObject({ type: "webhook.probe" });
 
     // a failing probe (endpoint answers 500) is reported without the secret
     receiver.setHandler((_r, res) => {

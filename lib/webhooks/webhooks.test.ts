@@ -1,4 +1,3 @@
-import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as eventTypesRoute from "@/app/api/v1/event-types/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
@@ -8,6 +7,7 @@ import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { db } from "@/lib/db";
 import { EVENT_TYPES } from "@/lib/events/catalog";
 import { call, dumpDatabaseText, makeTenant, request, type Tenant } from "@/test/support/api";
+import { verifySigned } from "@/test/support/deliveries";
 import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
 import type { WebhookView } from "@/lib/webhooks/schemas";
@@ -67,11 +67,7 @@ describe("create", () => {
     // the probe reached the receiver, signed with the new secret (verified by the official library)
     const probe = receiver.requests[before];
     expect(probe).toBeDefined();
-    const verified = new StandardWebhook(w.secret.slice(6)).verify(probe!.body, {
-      "webhook-id": String(probe!.headers["webhook-id"]),
-      "webhook-timestamp": String(probe!.headers["webhook-timestamp"]),
-      "webhook-signature": String(probe!.headers["webhook-signature"]),
-    });
+    const verified = verifySigned(w.secret, probe!);
     expect(verified).toMatchObject({ type: "webhook.probe", data: { webhookId: w.id } });
     expect(probe!.headers["user-agent"]).toMatch(/Akol/);
 
@@ -246,13 +242,8 @@ describe("read, update, rotate, delete", () => {
     await patch(a, w.id, { isActive: false });
     await patch(a, w.id, { isActive: true });
     const probe = receiver.requests.at(-1)!;
-    const headers = {
-      "webhook-id": String(probe.headers["webhook-id"]),
-      "webhook-timestamp": String(probe.headers["webhook-timestamp"]),
-      "webhook-signature": String(probe.headers["webhook-signature"]),
-    };
-    expect(() => new StandardWebhook(r.body.data.secret.slice(6)).verify(probe.body, headers)).not.toThrow();
-    expect(() => new StandardWebhook(w.secret.slice(6)).verify(probe.body, headers)).toThrow();
+    expect(() => verifySigned(r.body.data.secret, probe)).not.toThrow();
+    expect(() => verifySigned(w.secret, probe)).toThrow();
   });
 
   it("deletes hard and keeps delivery history", async () => {

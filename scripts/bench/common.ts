@@ -508,6 +508,25 @@ export async function startApp(
   return app;
 }
 
+/**
+ * Stops a child process: SIGTERM, then SIGKILL if it has not exited within 5 s.
+ * Resolves when it has exited (or at the SIGKILL); at once if it already had.
+ */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise<void>((r) => {
+    const t = setTimeout(() => {
+      child.kill("SIGKILL");
+      r();
+    }, 5000);
+    child.once("exit", () => {
+      clearTimeout(t);
+      r();
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------
 // The receiver process (scripts/bench/receiver.ts)
 
@@ -549,20 +568,7 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
     );
     child.once("exit", (code) => reject(new Error(`the receiver process exited (${code})`)));
   });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        child.kill("SIGKILL");
-        r(undefined);
-      }, 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        r(undefined);
-      });
-    });
-  };
+  const stop = () => stopChild(child);
   onCleanup(stop);
   const info = await ready;
   return {

@@ -74,6 +74,7 @@ import {
   sleep,
   startApp,
   startReceiverProcess,
+  stopChild,
   table,
   waitForQuietMachine,
   type App,
@@ -261,20 +262,7 @@ async function startBaseline(databaseUrl: string, caPath: string) {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pgid = child.pid!;
-  onCleanup(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        child.kill("SIGKILL");
-        r(undefined);
-      }, 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        r(undefined);
-      });
-    });
-  });
+  onCleanup(() => stopChild(child));
   let setupDone: (() => void) | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     child.on("message", (m: { type: string; url?: string }) => {
