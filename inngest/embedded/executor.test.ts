@@ -9,8 +9,8 @@ import {
   startEmbeddedExecutor,
 } from "@/inngest/embedded/executor";
 import { UnsupportedFunctionOptionError } from "@/inngest/embedded/protocol";
-import { canonicalJson, embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
-import { counter, runs, silentLogger, waitFor } from "@/test/support/executor";
+import { embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
+import { counter, firstCallBody, runs, silentLogger, waitFor } from "@/test/support/executor";
 import { pool } from "@/lib/db";
 
 /**
@@ -495,20 +495,7 @@ describe("embedded executor", () => {
   });
 
   it("the served handler refuses unsigned or wrongly signed calls", async () => {
-    const body = canonicalJson({
-      event: { name: "t/memo", data: { k: "evil" }, id: "x", ts: Date.now() },
-      events: [],
-      steps: {},
-      ctx: {
-        run_id: "run_evil",
-        attempt: 0,
-        max_attempts: 1,
-        disable_immediate_execution: false,
-        use_api: false,
-        stack: { stack: [], current: 0 },
-      },
-      version: 2,
-    });
+    const body = firstCallBody({ name: "t/memo", data: { k: "evil" }, id: "x", ts: Date.now() });
     const url = "http://localhost/api/inngest?fnId=t-memo&stepId=step";
     const post = (headers: Record<string, string>) =>
       handler(

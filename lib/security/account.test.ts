@@ -10,7 +10,7 @@ import * as inngestRoute from "@/app/api/inngest/route";
 import * as unknownRoute from "@/app/api/v1/[...path]/route";
 import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as webhooksRoute from "@/app/api/v1/webhooks/route";
-import { canonicalJson, embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
+import { embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
 import { inProcessInngestHandler } from "@/inngest/serve";
 import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { isFallbackHandler } from "@/lib/api/methods";
@@ -25,6 +25,7 @@ import { securityHeaders } from "@/lib/security/headers";
 import { createWebhookSchema } from "@/lib/webhooks/schemas";
 import { proxy } from "@/proxy";
 import { BASE, call, makeTenant, request, sessionCookie, type RouteHandler, type Tenant } from "@/test/support/api";
+import { firstCallBody } from "@/test/support/executor";
 import { setTestEnv } from "@/test/support/https-receiver";
 import { routeFiles } from "@/test/support/routes";
 
@@ -382,19 +383,11 @@ describe("the error envelope on every /api/v1 answer", () => {
   });
 
   it("a call to /api/inngest signed with another key is refused by the SDK (the in-process handler, which skips the check, is never routed)", async () => {
-    const body = canonicalJson({
-      event: { name: "webhook/delivery.requested", data: { deliveryId: "dlv_x", webhookId: "wh_x" }, id: "x", ts: 1 },
-      events: [],
-      steps: {},
-      ctx: {
-        run_id: "run_evil",
-        attempt: 0,
-        max_attempts: 1,
-        disable_immediate_execution: false,
-        use_api: false,
-        stack: { stack: [], current: 0 },
-      },
-      version: 2,
+    const body = firstCallBody({
+      name: "webhook/delivery.requested",
+      data: { deliveryId: "dlv_x", webhookId: "wh_x" },
+      id: "x",
+      ts: 1,
     });
     for (const key of ["signkey-prod-00ff", `${embeddedSigningKey().slice(0, -2)}00`]) {
       const res = await (inngestRoute.POST as unknown as RouteHandler)(

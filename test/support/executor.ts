@@ -1,3 +1,4 @@
+import { canonicalJson } from "@/inngest/embedded/signing";
 import { pool } from "@/lib/db";
 
 /** Test helpers for the embedded executor (imported by *.test.ts only). */
@@ -71,3 +72,21 @@ export const silentLogger = {
   error: () => undefined,
   debug: () => undefined,
 };
+
+/** The body of a first call of a run, as an Inngest server sends it (no step done yet): for forged-call tests. */
+export function firstCallBody(event: { name: string; data: Record<string, unknown>; id: string; ts: number }): string {
+  return canonicalJson({
+    event,
+    events: [],
+    steps: {},
+    ctx: {
+      run_id: "run_evil",
+      attempt: 0,
+      max_attempts: 1,
+      disable_immediate_execution: false,
+      use_api: false,
+      stack: { stack: [], current: 0 },
+    },
+    version: 2,
+  });
+}
