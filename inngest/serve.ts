@@ -2,7 +2,7 @@ import { NextRequest } from "next/server";
 import type { InngestCommHandler } from "inngest";
 import { serve } from "inngest/next";
 import { errorResponse } from "@/lib/api/envelope";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 import { settings } from "@/lib/env";
 import { inngest } from "@/inngest/client";
 import { canonicalJson, embeddedSigningKey, verifySignature } from "@/inngest/embedded/signing";

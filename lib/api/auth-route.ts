@@ -1,7 +1,7 @@
 import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
 import { readTextCapped } from "@/lib/api/body";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 import { toErrorResponse } from "@/lib/api/route";
 import { authOptions } from "@/lib/auth/options";
 import { beginSignIn, signInSucceeded } from "@/lib/auth/throttle";

@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 
 /** The one response shape of /api/v1: `{success:true, data}` or `{success:false, error}`. */
 

@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
-import { ApiError, unauthorized } from "@/lib/api/errors";
+import { ApiError, unauthorized } from "@/lib/errors";
 import { verifyApiKey } from "@/lib/auth/api-keys";
 import { db } from "@/lib/db";
 import { isTokenCurrent } from "@/lib/auth/sessions";

@@ -1,5 +1,5 @@
 import { errorResponse } from "@/lib/api/envelope";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 
 /**
  * Envelopes for what Next.js would answer bare: a method a route does not

@@ -1,5 +1,5 @@
 import { errorResponse } from "@/lib/api/envelope";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 import { authenticateRequest, type Principal } from "@/lib/api/guard";
 import { consumeRateLimit, consumeUnauthenticatedRateLimit } from "@/lib/api/rate-limit";
 import { clientIp } from "@/lib/http/client-ip";

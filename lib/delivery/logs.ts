@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { notFound } from "@/lib/api/errors";
+import { notFound } from "@/lib/errors";
 import { db } from "@/lib/db";
 import { deliveryIdSchema, type listDeliveriesQuerySchema } from "@/lib/delivery/schemas";
 import { toDeliveryView } from "@/lib/delivery/view";

@@ -1,5 +1,5 @@
 import "server-only";
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 import { zodDetails } from "@/lib/api/body";
 import { db } from "@/lib/db";
 import { findEventType, type EventDataInput, type EventTypeName } from "@/lib/events/catalog";

@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/errors";
+import { notFound } from "@/lib/errors";
 import { db } from "@/lib/db";
 import { announceWebhookDeleted } from "@/lib/jobs";
 import { log } from "@/lib/log";

@@ -1,4 +1,4 @@
-import { notFound } from "@/lib/api/errors";
+import { notFound } from "@/lib/errors";
 import { db } from "@/lib/db";
 import type { Webhook } from "@/lib/generated/prisma/client";
 import { webhookIdSchema } from "@/lib/webhooks/schemas";

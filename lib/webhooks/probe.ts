@@ -1,4 +1,4 @@
-import { ApiError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/errors";
 import { sendWebhookRequest, type DeliveryResult } from "@/lib/outbound/http-client";
 import { signedHeaders } from "@/lib/outbound/sign";
 import { env } from "@/lib/env";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { notFound } from "@/lib/api/errors";
+import { notFound } from "@/lib/errors";
 import { db } from "@/lib/db";
 import type { Webhook } from "@/lib/generated/prisma/client";
 import { probeEndpoint } from "@/lib/webhooks/probe";
