@@ -95,7 +95,18 @@ const fns = [
       await new Promise((r) => setTimeout(r, 60_000));
     });
   }),
+  inngest.createFunction(
+    { id: "batched", retries: 1, triggers: [{ event: "c/batched" }], batchEvents: { maxSize: 3, timeout: "2s" } },
+    async ({ event, events, step }) => {
+      const ks = events.map((e) => String(e.data.k));
+      await step.run("take", () => {
+        batches.push({ first: String(event.data.k), ks, at: Date.now() });
+        return ks.length;
+      });
+    },
+  ),
 ];
+const batches: Array<{ first: string; ks: string[]; at: number }> = [];
 
 const handler = serve({ client: inngest, functions: fns });
 
@@ -215,5 +226,38 @@ describe("executor contract", () => {
     expect(run.status).toBe("failed");
     expect(run.error?.message).toContain("attempted 2 times");
     expect(hits.get("slow:1")).toBe(2); // retries: 1 → two calls, both lost; never a third
+  });
+
+  it("batchEvents: a full batch starts at once, a partial one when its first event's timeout ends; `events` in arrival order, `event` the first", async () => {
+    const ex = await start();
+    const t0 = Date.now();
+    await ex.send(["a1", "a2", "a3", "a4"].map((k) => ({ name: "c/batched", data: { k } })));
+    await ex.send({ name: "c/batched", data: { k: "a5" } });
+    await waitFor(() => batches.filter((b) => b.ks[0]?.startsWith("a")).length === 2, "both batches", 20_000);
+    const [full, partial] = batches.filter((b) => b.ks[0]?.startsWith("a")).sort((x, y) => x.at - y.at);
+    expect(full).toMatchObject({ first: "a1", ks: ["a1", "a2", "a3"] });
+    expect(full!.at - t0).toBeLessThan(1500); // full: it did not wait for the 2 s timeout
+    expect(partial).toMatchObject({ first: "a4", ks: ["a4", "a5"] });
+    expect(partial!.at - t0).toBeGreaterThanOrEqual(1900); // partial: started by the timeout, not before
+    await ex.drain();
+    expect(batches.filter((b) => b.ks[0]?.startsWith("a")).length).toBe(2);
+  });
+
+  it("batchEvents is durable: events waiting for their batch survive a crash, each is delivered once, and a repeated event id is dropped", async () => {
+    const first = await start({ instanceId: "batch-0" });
+    await first.send([
+      { name: "c/batched", id: "evt-b1", data: { k: "b1" } },
+      { name: "c/batched", id: "evt-b2", data: { k: "b2" } },
+    ]);
+    // The executor dies before the batch's timeout: the two events are only rows in PostgreSQL.
+    await started.pop()!.stop({ abandon: true });
+    expect(batches.some((b) => b.ks.includes("b1"))).toBe(false);
+    const second = await start({ instanceId: "batch-1" });
+    await second.send({ name: "c/batched", id: "evt-b1", data: { k: "b1" } }); // same id: dropped
+    await waitFor(() => batches.find((b) => b.ks.includes("b1")), "the batch after the crash", 20_000);
+    await second.drain();
+    const withB = batches.filter((b) => b.ks.some((k) => k.startsWith("b")));
+    expect(withB).toHaveLength(1);
+    expect(withB[0]!.ks).toEqual(["b1", "b2"]);
   });
 });

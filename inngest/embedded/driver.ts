@@ -56,6 +56,8 @@ type RunState = {
   id: string;
   def: FunctionDef;
   event: InngestEvent;
+  /** `[event]`, or a batch's events (batchEvents). */
+  events: InngestEvent[];
   memo: Record<string, MemoEntry>;
   stack: string[];
   pending: Map<string, PendingEntry>;
@@ -90,6 +92,7 @@ export class RunDriver {
       id: row.id,
       def,
       event: row.event,
+      events: row.events,
       memo: {},
       stack: row.stack.filter((s): s is string => typeof s === "string"),
       pending: new Map(),
@@ -219,7 +222,7 @@ export class RunDriver {
   private async call(st: RunState, stepId: string, attempt: number): Promise<CallResult> {
     const body: CallBody = {
       event: st.event,
-      events: [st.event],
+      events: st.events,
       steps: st.memo,
       ctx: {
         run_id: st.id,

@@ -147,6 +147,9 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private claimIds: string[] = [];
   private wakeTimes: number[] = [];
   private maybeMore = false;
+  /** Functions with batchEvents, and whether a batch may be ready (items arrived, a deadline passed). */
+  private batchDefs: FunctionDef[] = [];
+  private batchCheck = false;
   private stopping = false;
   private dead = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -225,6 +228,8 @@ class Executor implements EmbeddedExecutor, EventIntake {
     }
     if (problems.length) throw new UnsupportedFunctionOptionError(problems);
     this.router = new Router(this.functions);
+    this.batchDefs = this.functions.filter((f) => f.batch);
+    this.batchCheck = this.batchDefs.length > 0;
     this.claimIds = [...this.functions.map((f) => f.id), ROUTE_FUNCTION_ID];
 
     await this.crons.sync();
@@ -273,6 +278,11 @@ class Executor implements EmbeddedExecutor, EventIntake {
       onCancelled: (c) => this.cancelledRuns(c),
       ...(consume ? { consume } : {}),
     });
+    if (runs.some((r) => r.batchItem)) {
+      // A batch may be full now; its deadline is noted below (the item's wakeAt) in case it is not.
+      this.batchCheck = true;
+      this.signal.notify();
+    }
     this.noteInserted(res.inserted);
   }
 
@@ -326,7 +336,9 @@ class Executor implements EmbeddedExecutor, EventIntake {
         while (this.wakeTimes.length && this.wakeTimes[0]! <= now) {
           this.wakeTimes.shift();
           this.maybeMore = true;
+          if (this.batchDefs.length) this.batchCheck = true;
         }
+        if (this.batchCheck) await this.formBatches();
         let free = this.concurrency - this.active.size;
         if (free > 0 && free < this.concurrency / 4 && this.maybeMore) {
           // A backlog is waiting: let a few more slots free up so one claim takes several runs.
@@ -352,8 +364,29 @@ class Executor implements EmbeddedExecutor, EventIntake {
     }
   }
 
+  /**
+   * Starts every batch that is ready (batchEvents: full, or its first event's
+   * timeout passed) and notes the deadline of the next one. Any instance may
+   * start any batch (items are rows; formation is one atomic statement).
+   */
+  private async formBatches(): Promise<void> {
+    this.batchCheck = false;
+    for (const def of this.batchDefs) {
+      const { maxSize } = def.batch!;
+      for (;;) {
+        const r = await this.store.formBatch(def.id, maxSize, this.completedRetentionMs);
+        if (r.taken > 0) this.maybeMore = true;
+        if (r.taken === maxSize) continue;
+        if (r.taken === 0 && r.nextDueMs !== null) this.noteWake(Math.max(r.nextDueMs, Date.now() + 5));
+        else if (r.taken > 0) this.batchCheck = true; // look again: more items may have arrived meanwhile
+        break;
+      }
+    }
+  }
+
   private async maintenance(now: number): Promise<void> {
     this.lastMaintenance = now;
+    if (this.batchDefs.length) this.batchCheck = true; // items stored by instances that died
     await this.store
       .holdLiveness()
       .catch((err: unknown) => log.error("embedded executor could not take its liveness lock", { err }));

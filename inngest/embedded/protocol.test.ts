@@ -65,7 +65,9 @@ describe("protocol", () => {
       compileFunctions([
         fn({ rateLimit: { limit: 1, period: "1s" } }),
         fn({ id: "app-g", concurrency: 3 }),
-        fn({ id: "app-h", batchEvents: { maxSize: 10, timeout: "5s" } }),
+        fn({ id: "app-h", batchEvents: { maxSize: 10, timeout: "5s", key: "event.data.a" } }),
+        fn({ id: "app-h2", batchEvents: { maxSize: 10, timeout: "5s" }, idempotency: "event.data.a" }),
+        fn({ id: "app-h3", batchEvents: { maxSize: 10, timeout: "500ms" } }),
         fn({ id: "app-i", throttle: { limit: 1, period: "1s", burst: 3 } }),
         fn({ id: "app-j", cancel: [{ event: "x", if: "event.data.a + async.data.b == 2" }] }),
         fn({ id: "app-k", triggers: [{ event: "a/b", expression: "size(event.data) > 0" }] }),
@@ -85,7 +87,9 @@ describe("protocol", () => {
     for (const word of [
       "rateLimit",
       "concurrency",
-      "batchEvents",
+      "batchEvents.key is not supported",
+      "batchEvents cannot be combined with idempotency",
+      "batchEvents needs maxSize >= 1 and timeout >= 1s",
       "burst",
       "cancelOn expression",
       "trigger expression",
@@ -119,5 +123,10 @@ describe("signing", () => {
     expect(verifySignature(sig, c, key, { nowMs: 1_700_000_001_000 })).toBe(true);
     expect(verifySignature(sig, c + " ", key, { nowMs: 1_700_000_001_000 })).toBe(false);
     expect(verifySignature(sig, c, key, { nowMs: 1_700_000_000_000 + 6 * 60_000 })).toBe(false);
+  });
+
+  it("compiles batchEvents (maxSize, timeout)", () => {
+    const [d] = compileFunctions([fn({ id: "app-m", batchEvents: { maxSize: 100, timeout: "1s" } })]);
+    expect(d?.batch).toEqual({ maxSize: 100, timeoutMs: 1000 });
   });
 });

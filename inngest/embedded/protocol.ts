@@ -125,6 +125,8 @@ export type FunctionDef = {
   throttle?: { key?: Expr; limit: number; periodMs: number };
   idempotency?: Expr;
   cancel: CancelRule[];
+  /** `batchEvents`: one run per up to `maxSize` events, started when full or `timeoutMs` after its first event. */
+  batch?: { maxSize: number; timeoutMs: number };
 };
 
 const DEFAULT_RETRIES = 3; // the SDK's and Inngest's default
@@ -166,7 +168,7 @@ export function sleepUntil(value: string, nowMs: number): number {
   return nowMs + parseDuration(value);
 }
 
-const SUPPORTED_KEYS = new Set(["id", "name", "triggers", "steps", "throttle", "cancel", "idempotency"]);
+const SUPPORTED_KEYS = new Set(["id", "name", "triggers", "steps", "throttle", "cancel", "idempotency", "batchEvents"]);
 
 /**
  * Turns synced configs into definitions, refusing (all at once) every option
@@ -288,6 +290,37 @@ export function compileFunctions(configs: SyncedFunction[]): FunctionDef[] {
       }
     }
 
+    let batch: FunctionDef["batch"];
+    if (c.batchEvents !== undefined && c.batchEvents !== null) {
+      const b = z
+        .object({ maxSize: z.number().int(), timeout: z.string(), key: z.string().nullish(), if: z.string().nullish() })
+        .strict()
+        .safeParse(c.batchEvents);
+      if (!b.success)
+        problems.push(`${where}: batchEvents ${JSON.stringify(c.batchEvents)} is not supported: ${b.error.message}`);
+      else {
+        if (b.data.key) problems.push(`${where}: batchEvents.key is not supported`);
+        if (b.data.if) problems.push(`${where}: batchEvents.if is not supported`);
+        let timeoutMs = 0;
+        try {
+          timeoutMs = parseDuration(b.data.timeout);
+        } catch (err) {
+          problems.push(`${where}: batchEvents.timeout: ${(err as Error).message}`);
+        }
+        if (b.data.maxSize < 1 || timeoutMs < 1000)
+          problems.push(`${where}: batchEvents needs maxSize >= 1 and timeout >= 1s`);
+        // Inngest does not combine batching with cancellation or idempotency; throttling a batch is not implemented.
+        for (const [k, v] of [
+          ["cancelOn", c.cancel],
+          ["idempotency", c.idempotency],
+          ["throttle", c.throttle],
+        ] as const) {
+          if (v !== undefined && v !== null) problems.push(`${where}: batchEvents cannot be combined with ${k}`);
+        }
+        batch = { maxSize: b.data.maxSize, timeoutMs };
+      }
+    }
+
     if (problems.length > before) continue;
     defs.push({
       id: c.id,
@@ -299,6 +332,7 @@ export function compileFunctions(configs: SyncedFunction[]): FunctionDef[] {
       ...(throttle ? { throttle } : {}),
       ...(idempotency ? { idempotency } : {}),
       cancel,
+      ...(batch ? { batch } : {}),
     });
   }
   if (problems.length) throw new UnsupportedFunctionOptionError(problems);

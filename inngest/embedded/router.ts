@@ -127,6 +127,12 @@ export class Router {
       ...(wakeAtMs !== undefined ? { wakeAtMs } : {}),
       ...(def.throttle ? { throttle: { limit: def.throttle.limit, periodMs: def.throttle.periodMs } } : {}),
     };
+    // batchEvents: the event waits as a batch item (same id rules, so event-id dedupe holds) until its batch
+    // starts; `wakeAt` is the item's deadline (store.formBatch).
+    if (def.batch) {
+      run.batchItem = true;
+      run.wakeAtMs = Math.max(wakeAtMs ?? 0, Date.now()) + def.batch.timeoutMs;
+    }
     return run;
   }
 

@@ -30,7 +30,10 @@ export type StoredStep = MemoEntry | PendingEntry;
 export type ClaimedRun = {
   id: string;
   functionId: string;
+  /** The triggering event; for a batch (`batchEvents`), its first event. */
   event: InngestEvent;
+  /** Every event of the run: `[event]`, or a batch's events in arrival order. */
+  events: InngestEvent[];
   steps: Record<string, StoredStep>;
   stack: string[];
   attempt: number;
@@ -62,6 +65,8 @@ export type NewRun = {
   /** Not before (cron jitter). */
   wakeAtMs?: number;
   throttle?: { limit: number; periodMs: number };
+  /** An event waiting for its batch (`batchEvents`): stored with status `batch`, `wakeAtMs` = its deadline. */
+  batchItem?: boolean;
 };
 
 export type CancelQuery = {
@@ -189,7 +194,18 @@ export class RunStore {
     RETURNING r.id, r."functionId", r.event, r.steps, r.stack, r.attempt`,
       [this.owner, this.leaseMs, functionIds, limit],
     );
-    return res.rows.map((r) => ({ ...r, steps: r.steps ?? {}, stack: Array.isArray(r.stack) ? r.stack : [] }));
+    return res.rows.map((r) => {
+      // A batch run stores `{batch: [events]}` (formBatch); any other run its one event.
+      const batch = (r.event as { batch?: unknown }).batch;
+      const events = Array.isArray(batch) ? (batch as InngestEvent[]) : [r.event];
+      return {
+        ...r,
+        event: events[0] ?? r.event,
+        events,
+        steps: r.steps ?? {},
+        stack: Array.isArray(r.stack) ? r.stack : [],
+      };
+    });
   }
 
   /** Persists one run's progress (batched with concurrent ones). False = the lease was lost (cancelled or taken over). */
@@ -464,7 +480,9 @@ export class RunStore {
         }
       }
     }
-    const rows = unique.map((r) => ({
+    // A batch item's `attempt` holds its arrival order among the items stored together (same createdAt).
+    const rows = unique.map((r, ord) => ({
+      ord: r.batchItem ? ord : 0,
       id: r.id,
       fn: r.functionId,
       event: r.event,
@@ -472,12 +490,14 @@ export class RunStore {
       ckeys: r.cancelKeys,
       wake: started.get(r.id) ?? r.wakeAtMs ?? null,
       started: started.get(r.id) ?? null,
+      status: r.batchItem ? "batch" : "queued",
     }));
     const res = await c.query<InsertedRun>(
-      `INSERT INTO ${T} (id, "functionId", event, "throttleKey", "cancelKeys", status, "wakeAt", "startedAt", "createdAt", "updatedAt")
-       SELECT x.id, x.fn, x.event, x.tkey, COALESCE(x.ckeys, '{}'), 'queued', COALESCE(${fromMs("x.wake")}, ${NOW}),
-              ${fromMs("x.started")}, ${NOW}, ${NOW}
-         FROM jsonb_to_recordset($1::jsonb) AS x(id text, fn text, event jsonb, tkey text, ckeys text[], wake float8, started float8)
+      `INSERT INTO ${T} (id, "functionId", event, "throttleKey", "cancelKeys", status, "wakeAt", "startedAt", "createdAt", "updatedAt", attempt)
+       SELECT x.id, x.fn, x.event, x.tkey, COALESCE(x.ckeys, '{}'), x.status, COALESCE(${fromMs("x.wake")}, ${NOW}),
+              ${fromMs("x.started")}, ${NOW}, ${NOW}, x.ord
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, fn text, event jsonb, tkey text, ckeys text[], wake float8, started float8,
+                                                 status text, ord int)
        ON CONFLICT (id) DO NOTHING
        RETURNING id, ${toMs(`"wakeAt"`)} AS "wakeMs"`,
       [storableJson(rows)],
@@ -548,13 +568,61 @@ export class RunStore {
   }
 
   // -------------------------------------------------------------------------
+  // Batches (batchEvents)
+
+  /**
+   * Starts one batch of `functionId` if one is ready: its oldest `maxSize`
+   * waiting items (arrival order) when there are that many, or when the
+   * oldest one's deadline (first event + timeout) has passed. In ONE
+   * statement, so atomic: the items become `batched` (kept for event-id
+   * dedupe until pruned, like a finished run) and the run holding their
+   * events is inserted, or nothing changes; an event is never in two batches
+   * nor lost. Items locked by another instance's formation are skipped.
+   * Returns how many events the new run took (0: none started) and the
+   * deadline of the oldest item still waiting.
+   */
+  async formBatch(
+    functionId: string,
+    maxSize: number,
+    keepItemsMs: number,
+  ): Promise<{ taken: number; runId?: string; nextDueMs: number | null }> {
+    const res = await this.pool.query<{ taken: number; runId: string | null; dueMs: number | null; n: number }>(
+      `WITH items AS (
+         SELECT id, event, "createdAt", attempt AS ord, "wakeAt" FROM ${T}
+          WHERE status = 'batch' AND "functionId" = $1
+          ORDER BY "createdAt", attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED),
+       go AS (SELECT count(*) AS n, min("wakeAt") AS due FROM items),
+       taken AS (
+         UPDATE ${T} r SET status = 'batched', "wakeAt" = ${NOW} + make_interval(secs => $3::float8 / 1000),
+                           "finishedAt" = ${NOW}, "updatedAt" = ${NOW}
+           FROM items
+          WHERE r.id = items.id AND ((SELECT n FROM go) >= $2 OR (SELECT due FROM go) <= ${NOW})
+         RETURNING r.id, items.event, items."createdAt", items.ord),
+       ins AS (
+         INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
+         SELECT 'run_' || md5(string_agg(id, ',' ORDER BY id)), $1,
+                jsonb_build_object('batch', jsonb_agg(event ORDER BY "createdAt", ord, id)), 'queued', ${NOW}, '{}', ${NOW}, ${NOW}
+           FROM taken HAVING count(*) > 0
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id)
+       SELECT (SELECT count(*) FROM taken)::int AS taken, (SELECT id FROM ins) AS "runId",
+              (SELECT ${toMs("due")} FROM go) AS "dueMs", (SELECT n FROM go)::int AS n`,
+      [functionId, maxSize, keepItemsMs],
+    );
+    const r = res.rows[0];
+    if (!r || r.taken === 0) return { taken: 0, nextDueMs: r?.dueMs ?? null };
+    // Taken: the next batch's deadline is only known by looking again (the caller does, when it was full).
+    return { taken: r.taken, ...(r.runId ? { runId: r.runId } : {}), nextDueMs: null };
+  }
+
+  // -------------------------------------------------------------------------
   // Housekeeping and inspection
 
   /** Deletes finished runs past their retention; returns how many. */
   async prune(limit = 5000): Promise<number> {
     const res = await this.pool.query(
       `DELETE FROM ${T} WHERE id IN (
-         SELECT id FROM ${T} WHERE status IN ('completed', 'failed', 'cancelled') AND "wakeAt" <= ${NOW} LIMIT $1)`,
+         SELECT id FROM ${T} WHERE status IN ('completed', 'failed', 'cancelled', 'batched') AND "wakeAt" <= ${NOW} LIMIT $1)`,
       [limit],
     );
     return res.rowCount ?? 0;
@@ -563,10 +631,10 @@ export class RunStore {
   /** Due-now and running runs of these functions (idle check for drain()). */
   async pending(functionIds: string[]): Promise<{ due: number; running: number; nextWakeMs: number | null }> {
     const res = await this.pool.query<{ due: number; running: number; next: number | null }>(
-      `SELECT count(*) FILTER (WHERE status = 'queued' AND "wakeAt" <= ${NOW})::int AS due,
+      `SELECT count(*) FILTER (WHERE (status = 'queued' AND "wakeAt" <= ${NOW}) OR status = 'batch')::int AS due,
               count(*) FILTER (WHERE status = 'running')::int AS running,
-              min(${toMs(`"wakeAt"`)}) FILTER (WHERE status = 'queued') AS next
-         FROM ${T} WHERE status IN ('queued', 'running') AND "functionId" = ANY($1::text[])`,
+              min(${toMs(`"wakeAt"`)}) FILTER (WHERE status IN ('queued', 'batch')) AS next
+         FROM ${T} WHERE status IN ('queued', 'running', 'batch') AND "functionId" = ANY($1::text[])`,
       [functionIds],
     );
     const r = res.rows[0];
