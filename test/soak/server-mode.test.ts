@@ -54,7 +54,13 @@ type ExpectedFunction = {
 };
 
 const EXPECTED_FUNCTIONS: ExpectedFunction[] = [
-  { id: "fan-out", triggers: [{ event: "webhooks/event.published" }], retries: 10, onFailure: true },
+  {
+    id: "fan-out",
+    triggers: [{ event: "webhooks/event.published" }],
+    retries: 10,
+    onFailure: true,
+    flowControl: { batchEvents: { maxSize: 100, timeout: "1s" } },
+  },
   {
     id: "deliver",
     triggers: [{ event: "webhooks/delivery.requested" }],
