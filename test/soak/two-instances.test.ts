@@ -210,6 +210,14 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
           [bOwners()],
         )
       ).rows.map((r) => r.id);
+    // Publishing goes on meanwhile: with batched fan-out, work ends soon after the last publish.
+    let bridging = true;
+    const bridge = (async () => {
+      while (bridging) {
+        inFlight.push(publishOne());
+        await sleep(1000 / EVENTS_PER_SECOND);
+      }
+    })();
     let before: string[] = [];
     const holdDeadline = Date.now() + 10_000;
     while (Date.now() < holdDeadline && before.length === 0) {
@@ -221,6 +229,8 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
     bothAlive = false;
     live.splice(live.indexOf(b), 1);
     const after = await heldByB();
+    bridging = false;
+    await bridge;
     const orphanIds = [...new Set([...before, ...after])];
     await killing;
 
