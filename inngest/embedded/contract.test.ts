@@ -99,14 +99,17 @@ const fns = [
     { id: "batched", retries: 1, triggers: [{ event: "c/batched" }], batchEvents: { maxSize: 3, timeout: "2s" } },
     async ({ event, events, step }) => {
       const ks = events.map((e) => String(e.data.k));
-      await step.run("take", () => {
-        batches.push({ first: String(event.data.k), ks, at: Date.now() });
+      await step.run("take", async () => {
+        const at = Date.now();
+        // A `slow` event keeps its run in flight for 3 s.
+        if (events.some((e) => e.data.slow === true)) await new Promise((r) => setTimeout(r, 3000));
+        batches.push({ first: String(event.data.k), ks, at, end: Date.now() });
         return ks.length;
       });
     },
   ),
 ];
-const batches: Array<{ first: string; ks: string[]; at: number }> = [];
+const batches: Array<{ first: string; ks: string[]; at: number; end: number }> = [];
 
 const handler = serve({ client: inngest, functions: fns });
 
@@ -228,23 +231,32 @@ describe("executor contract", () => {
     expect(hits.get("slow:1")).toBe(2); // retries: 1 → two calls, both lost; never a third
   });
 
-  it("batchEvents: a full batch starts at once, a partial one when its first event's timeout ends; `events` in arrival order, `event` the first", async () => {
+  it("batchEvents: a full batch starts at once; a partial one waits while a run is in flight, until its first event's timeout; `events` in arrival order, `event` the first", async () => {
     const ex = await start();
+    const of = (p: string) => batches.filter((b) => b.ks[0]?.startsWith(p)).sort((x, y) => x.at - y.at);
     const t0 = Date.now();
-    await ex.send(["a1", "a2", "a3", "a4"].map((k) => ({ name: "c/batched", data: { k } })));
-    await ex.send({ name: "c/batched", data: { k: "a5" } });
-    await waitFor(() => batches.filter((b) => b.ks[0]?.startsWith("a")).length === 2, "both batches", 20_000);
-    const [full, partial] = batches.filter((b) => b.ks[0]?.startsWith("a")).sort((x, y) => x.at - y.at);
+    await ex.send(["a1", "a2", "a3", "a4"].map((k) => ({ name: "c/batched", data: { k, slow: true } })));
+    await waitFor(() => of("a").length === 2, "both batches", 20_000);
+    const [full, partial] = of("a");
     expect(full).toMatchObject({ first: "a1", ks: ["a1", "a2", "a3"] });
     expect(full!.at - t0).toBeLessThan(1500); // full: it did not wait for the 2 s timeout
-    expect(partial).toMatchObject({ first: "a4", ks: ["a4", "a5"] });
-    expect(partial!.at - t0).toBeGreaterThanOrEqual(1900); // partial: started by the timeout, not before
+    expect(partial).toMatchObject({ first: "a4", ks: ["a4"] });
+    expect(partial!.at - t0).toBeGreaterThanOrEqual(1900); // a run was in flight: a4 waited for its timeout…
+    expect(partial!.at).toBeLessThan(full!.end); // …and no longer (the first run was still in flight)
     await ex.drain();
-    expect(batches.filter((b) => b.ks[0]?.startsWith("a")).length).toBe(2);
+    // Idle (no run of the function queued or running): a lone event does not wait for the timeout.
+    const t1 = Date.now();
+    await ex.send({ name: "c/batched", data: { k: "i1" } });
+    await waitFor(() => of("i").length === 1, "the idle batch", 20_000);
+    expect(of("i")[0]).toMatchObject({ ks: ["i1"] });
+    expect(of("i")[0]!.at - t1).toBeLessThan(1500);
+    expect(of("a")).toHaveLength(2);
   });
 
   it("batchEvents is durable: events waiting for their batch survive a crash, each is delivered once, and a repeated event id is dropped", async () => {
     const first = await start({ instanceId: "batch-0" });
+    // A run in flight (3 s) makes the next events wait for their batch.
+    await first.send(["s1", "s2", "s3"].map((k) => ({ name: "c/batched", data: { k, slow: true } })));
     await first.send([
       { name: "c/batched", id: "evt-b1", data: { k: "b1" } },
       { name: "c/batched", id: "evt-b2", data: { k: "b2" } },
@@ -252,10 +264,12 @@ describe("executor contract", () => {
     // The executor dies before the batch's timeout: the two events are only rows in PostgreSQL.
     await started.pop()!.stop({ abandon: true });
     expect(batches.some((b) => b.ks.includes("b1"))).toBe(false);
+    const waiting = await runs(`"functionId" = 'c-batched' AND status = 'batch'`);
+    expect(waiting.map((r) => String(r.event.data.k)).sort()).toEqual(["b1", "b2"]);
     const second = await start({ instanceId: "batch-1" });
     await second.send({ name: "c/batched", id: "evt-b1", data: { k: "b1" } }); // same id: dropped
     await waitFor(() => batches.find((b) => b.ks.includes("b1")), "the batch after the crash", 20_000);
-    await second.drain();
+    await second.drain({ timeoutMs: 60_000 });
     const withB = batches.filter((b) => b.ks.some((k) => k.startsWith("b")));
     expect(withB).toHaveLength(1);
     expect(withB[0]!.ks).toEqual(["b1", "b2"]);

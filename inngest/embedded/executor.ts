@@ -424,11 +424,13 @@ class Executor implements EmbeddedExecutor, EventIntake {
     const done = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.driver.drive(row))
       .catch((err: unknown) => log.error("embedded executor run failed unexpectedly", { run: row.id, err }))
       .finally(() => {
+        // A batched function's run ended: its next batch may start now (store.formBatch, group commit).
+        if (this.batchDefs.some((d) => d.id === row.functionId)) this.batchCheck = true;
         if (this.active.get(row.id)?.claim === claim) {
           this.active.delete(row.id);
           this.lost.delete(row.id);
         }
-        if (this.maybeMore) this.signal.notify();
+        if (this.maybeMore || this.batchCheck) this.signal.notify();
       });
     this.active.set(row.id, { done, claim });
   }

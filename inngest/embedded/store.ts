@@ -572,8 +572,11 @@ export class RunStore {
 
   /**
    * Starts one batch of `functionId` if one is ready: its oldest `maxSize`
-   * waiting items (arrival order) when there are that many, or when the
-   * oldest one's deadline (first event + timeout) has passed. In ONE
+   * waiting items (arrival order) when there are that many, when the oldest
+   * one's deadline (first event + timeout) has passed, or at once when no run
+   * of the function is queued or running anywhere (group commit: an idle
+   * function does not make an event wait; a busy one collects the events that
+   * arrive meanwhile into its next batch). In ONE
    * statement, so atomic: the items become `batched` (kept for event-id
    * dedupe until pruned, like a finished run) and the run holding their
    * events is inserted, or nothing changes; an event is never in two batches
@@ -596,7 +599,9 @@ export class RunStore {
          UPDATE ${T} r SET status = 'batched', "wakeAt" = ${NOW} + make_interval(secs => $3::float8 / 1000),
                            "finishedAt" = ${NOW}, "updatedAt" = ${NOW}
            FROM items
-          WHERE r.id = items.id AND ((SELECT n FROM go) >= $2 OR (SELECT due FROM go) <= ${NOW})
+          WHERE r.id = items.id
+            AND ((SELECT n FROM go) >= $2 OR (SELECT due FROM go) <= ${NOW}
+                 OR NOT EXISTS (SELECT 1 FROM ${T} b WHERE b."functionId" = $1 AND b.status IN ('queued', 'running')))
          RETURNING r.id, items.event, items."createdAt", items.ord),
        ins AS (
          INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
