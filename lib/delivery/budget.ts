@@ -9,44 +9,57 @@ import { settings } from "@/lib/env";
  *
  * A GCRA ("generic cell rate algorithm") in PostgreSQL, one row per endpoint
  * (WebhookSendBudget), shared by every instance and durable: `nextFreeAt` is
- * when the endpoint's budget is entirely free again. Handing it n deliveries
- * moves `nextFreeAt` on by n / rate seconds — ALL n, those attempted here and
+ * the time slot after the last one given out; slots are 1/rate apart. Handing
+ * the endpoint n deliveries takes n slots — ALL n, those attempted here and
  * those handed to throttled `deliver` runs (which send them later at the same
- * rate) — and grants at once only what fits in one second's worth of it
- * (burst = rate, like the throttle's period of 1 s). So while an endpoint has
- * a backlog, the fan-out attempts nothing for it and everything goes through
- * the throttled runs; an idle endpoint gets up to `rate` first attempts at
- * once, then one every 1/rate s.
+ * rate) — and the fan-out attempts at once only those whose slot falls within
+ * the next second, each AT its slot (paced: never two sends to an endpoint
+ * closer than 1/rate, so at most `rate` a second from the fan-out); the rest
+ * go to the throttled runs. While an endpoint has such a backlog its slots lie
+ * in the future, so the fan-out attempts nothing for it and the throttle
+ * alone paces it.
  *
- * One statement per batch (an upsert that locks each endpoint's row), atomic.
+ * One statement per batch (an upsert that locks each endpoint's row), atomic;
+ * slots are placed after the clock at the moment the row is locked
+ * (clock_timestamp), so batches that waited for the lock are not given past
+ * slots.
  */
+
+export type Grant = {
+  /** How many of the wanted deliveries may be attempted by the fan-out. */
+  granted: number;
+  /** When the first of them may be sent (ms from now); the next ones follow every `intervalMs`. */
+  firstInMs: number;
+  intervalMs: number;
+};
 
 const EPSILON = 1e-6;
 
-/** How many of `wanted[webhookId]` deliveries may be attempted now; webhooks that no longer exist get 0. */
-export async function reserveFirstAttempts(wanted: ReadonlyMap<string, number>): Promise<Map<string, number>> {
-  const granted = new Map<string, number>();
-  if (wanted.size === 0) return granted;
+/** The grants for `wanted[webhookId]` deliveries; webhooks that no longer exist get none. */
+export async function reserveFirstAttempts(wanted: ReadonlyMap<string, number>): Promise<Map<string, Grant>> {
+  const grants = new Map<string, Grant>();
+  if (wanted.size === 0) return grants;
   const rate = settings().WEBHOOK_DELIVERY_RATE_PER_SECOND;
   const intervalMs = 1000 / rate;
   const ids = [...wanted.keys()].sort();
   const counts = ids.map((id) => wanted.get(id)!);
-  const rows = await db.$queryRaw<Array<{ webhookId: string; slackMs: number }>>`
+  const rows = await db.$queryRaw<Array<{ webhookId: string; aheadMs: number }>>`
     INSERT INTO "WebhookSendBudget" AS b ("webhookId", "nextFreeAt")
     SELECT x.id, (now() AT TIME ZONE 'UTC') + make_interval(secs => x.n * ${intervalMs}::float8 / 1000)
       FROM unnest(${ids}::text[], ${counts}::int[]) AS x(id, n)
      WHERE EXISTS (SELECT 1 FROM "Webhook" w WHERE w.id = x.id)
      ORDER BY x.id
     ON CONFLICT ("webhookId") DO UPDATE
-       SET "nextFreeAt" = GREATEST(b."nextFreeAt", now() AT TIME ZONE 'UTC')
+       SET "nextFreeAt" = GREATEST(b."nextFreeAt", clock_timestamp() AT TIME ZONE 'UTC')
                           + (EXCLUDED."nextFreeAt" - (now() AT TIME ZONE 'UTC'))
     RETURNING "webhookId",
-              (extract(epoch FROM ((now() AT TIME ZONE 'UTC') + interval '1 second' - "nextFreeAt")) * 1000)::float8 AS "slackMs"`;
+              (extract(epoch FROM ("nextFreeAt" - (clock_timestamp() AT TIME ZONE 'UTC'))) * 1000)::float8 AS "aheadMs"`;
   for (const r of rows) {
     const n = wanted.get(r.webhookId) ?? 0;
-    // The reservation started at nextFreeAt - n·interval; what of it falls within one second from now is granted.
-    const fits = Math.floor((r.slackMs + n * intervalMs) / intervalMs + EPSILON);
-    granted.set(r.webhookId, Math.max(0, Math.min(n, fits)));
+    // The n slots start at nextFreeAt - n·interval; those within the next second are granted.
+    const firstInMs = Math.max(0, r.aheadMs - n * intervalMs);
+    const fits = Math.floor((1000 - firstInMs) / intervalMs + EPSILON);
+    grants.set(r.webhookId, { granted: Math.max(0, Math.min(n, fits)), firstInMs, intervalMs });
   }
-  return granted;
+  return grants;
 }

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { recordAttempt, storableResponse, type AttemptRecord } from "@/lib/delivery/attempt";
-import { reserveFirstAttempts } from "@/lib/delivery/budget";
+import { reserveFirstAttempts, type Grant } from "@/lib/delivery/budget";
 import { retryDelaySeconds } from "@/lib/delivery/schedule";
 import { env } from "@/lib/env";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -21,7 +21,8 @@ import { decryptSecret } from "@/lib/webhooks/secret";
  *    `cancelled`, no longer subscribed to the event type → `cancelled`
  *    (one statement for all);
  * 2. the endpoint's budget (lib/delivery/budget.ts) says how many may be
- *    attempted now; the rest are handed to `deliver` runs (throttled);
+ *    attempted within the next second and when (one every 1/rate s); the
+ *    rest are handed to `deliver` runs (throttled);
  * 3. the attempts go out with bounded parallelism (FIRST_ATTEMPT_PARALLELISM)
  *    through the one delivery HTTP client (SSRF check at connect time, TLS
  *    verified, WEBHOOK_TIMEOUT_MS), signed exactly like a `deliver` attempt
@@ -114,18 +115,21 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
   // 2. The endpoints' budgets.
   const wanted = new Map<string, number>();
   for (const d of candidates) wanted.set(d.webhookId, (wanted.get(d.webhookId) ?? 0) + 1);
-  let granted: Map<string, number>;
+  let grants: Map<string, Grant>;
   try {
-    granted = await reserveFirstAttempts(wanted);
+    grants = await reserveFirstAttempts(wanted);
   } catch (err) {
     log.error("first attempts: could not reserve the endpoints' budget; handing the batch to deliver runs", { err });
-    granted = new Map();
+    grants = new Map();
   }
+  const reservedAt = Date.now();
+  const used = new Map<string, number>();
   const secrets = new Map<string, string | null>();
-  const toSend: Loaded[] = [];
+  const toSend: Array<{ d: Loaded; at: number }> = [];
   for (const d of candidates) {
-    const left = granted.get(d.webhookId) ?? 0;
-    if (left <= 0) {
+    const grant = grants.get(d.webhookId);
+    const k = used.get(d.webhookId) ?? 0;
+    if (!grant || k >= grant.granted) {
       handOff(d);
       continue;
     }
@@ -140,9 +144,10 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
       handOff(d);
       continue;
     }
-    granted.set(d.webhookId, left - 1);
-    toSend.push(d);
+    used.set(d.webhookId, k + 1);
+    toSend.push({ d, at: reservedAt + grant.firstInMs + k * grant.intervalMs }); // its slot
   }
+  toSend.sort((x, y) => x.at - y.at);
 
   // 3. Send, bounded.
   const timeoutMs = env().WEBHOOK_TIMEOUT_MS;
@@ -151,7 +156,8 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
   let next = 0;
   const worker = async () => {
     while (next < toSend.length) {
-      const d = toSend[next++]!;
+      const { d, at } = toSend[next++]!;
+      if (at > Date.now()) await new Promise((r) => setTimeout(r, at - Date.now())); // paced: at its slot
       if (Date.now() >= stopStartingAt) {
         handOff(d);
         continue;
