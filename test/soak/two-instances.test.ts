@@ -300,11 +300,13 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
     expect(orphanIds.length, context).toBeGreaterThan(0);
     expect(takeoverMs, context).toBeGreaterThanOrEqual(0);
     expect(takeoverMs, context).toBeLessThanOrEqual(TAKEOVER_MS);
-    const { rows: finishedBy } = await pool().query<{ n: string }>(
-      `SELECT count(*) AS n FROM "ExecutorRun" WHERE id = ANY($1::text[]) AND status = 'completed'`,
+    // Each completed — or, for a route row (events stored by the API process, routed by an executor, then
+    // deleted), consumed: with batched fan-out such rows are a good share of what an instance holds.
+    const { rows: unfinished } = await pool().query<{ id: string; functionId: string; status: string }>(
+      `SELECT id, "functionId", status FROM "ExecutorRun" WHERE id = ANY($1::text[]) AND status <> 'completed'`,
       [orphanIds],
     );
-    expect(Number(finishedBy[0]!.n)).toBe(orphanIds.length);
+    expect(unfinished, context).toEqual([]);
     // Every delivery arrived; duplicates only with the same webhook-id.
     const callIds = new Set(published.map((p) => p.callId));
     for (const p of published) {
