@@ -11,7 +11,7 @@ import { webhookHealthSchema, webhookSparklinesSchema } from "@/lib/delivery/sta
 import { noticeViewSchema } from "@/lib/notices/notices";
 import {
   operationalWebhookViewSchema,
-  operationalWebhookWithSecretSchema,
+  putOperationalWebhookResultSchema,
   putOperationalWebhookSchema,
 } from "@/lib/operational/endpoint";
 import {
@@ -275,10 +275,10 @@ export const noticePaths: PathSpec = {
       summary: "Set the operational webhook (create or change its URL)",
       description:
         "Receives the operational events webhook.disabled and webhook.recovered (see /docs/events), signed with Standard Webhooks and its own secret. " +
-        "A new URL is probed first with a signed webhook.probe (2xx within 10 s required). Creating answers 201 with the plaintext secret, shown this once; " +
-        "changing the URL answers 200 and keeps the secret (DELETE, then PUT, for a new one).",
+        "A new URL is probed first with a signed webhook.probe (2xx within 10 s required). Creating it answers `created: true` with the plaintext secret, shown this once; " +
+        "changing the URL answers `created: false` and keeps the secret (DELETE, then PUT, for a new one).",
       body: putOperationalWebhookSchema,
-      ok: envelope(schema(operationalWebhookWithSecretSchema)),
+      ok: envelope(schema(putOperationalWebhookResultSchema)),
       codes: [400, 409, 413, 415],
     },
     delete: {

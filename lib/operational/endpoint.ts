@@ -24,9 +24,13 @@ export const operationalWebhookViewSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type OperationalWebhookView = z.infer<typeof operationalWebhookViewSchema>;
-export const operationalWebhookWithSecretSchema = operationalWebhookViewSchema.extend({
-  secret: z.string().describe("The plaintext signing secret: in the response that created the endpoint only"),
+export const putOperationalWebhookResultSchema = operationalWebhookViewSchema.extend({
+  created: z.boolean().describe("true when this request created the endpoint (and a new secret)"),
+  secret: z
+    .string()
+    .describe("The plaintext signing secret when `created` is true (shown this once); masked otherwise"),
 });
+export type PutOperationalWebhookResult = z.infer<typeof putOperationalWebhookResultSchema>;
 
 function toView(e: OperationalEndpoint): OperationalWebhookView {
   return {
@@ -44,14 +48,14 @@ export async function getOperationalWebhook(workspaceId: string): Promise<Operat
 }
 
 /**
- * Creates the workspace's operational webhook (201, plaintext secret this
- * once) or changes its URL (200, secret masked and unchanged). A new URL is
+ * Creates the workspace's operational webhook (`created: true`, plaintext
+ * secret this once) or changes its URL (secret masked and unchanged). A new URL is
  * probed first with a signed `webhook.probe`; a failed probe changes nothing.
  */
 export async function putOperationalWebhook(
   workspaceId: string,
   input: z.output<typeof putOperationalWebhookSchema>,
-): Promise<{ created: boolean; view: OperationalWebhookView }> {
+): Promise<PutOperationalWebhookResult> {
   const current = await db.operationalEndpoint.findUnique({ where: { workspaceId } });
   if (current) {
     if (current.url !== input.url)
@@ -66,7 +70,7 @@ export async function putOperationalWebhook(
     });
     const row = rows[0];
     if (!row) throw new ApiError(409, "conflict", "The operational webhook was removed meanwhile; try again");
-    return { created: false, view: toView(row) };
+    return { ...toView(row), created: false };
   }
   const id = newId("opw");
   const secret = generateSecret();
@@ -82,7 +86,7 @@ export async function putOperationalWebhook(
       "An operational webhook was set meanwhile by another request; read it with GET",
     );
   const row = await db.operationalEndpoint.findUniqueOrThrow({ where: { id } });
-  return { created: true, view: { ...toView(row), secret } };
+  return { ...toView(row), created: true, secret };
 }
 
 export async function deleteOperationalWebhook(workspaceId: string): Promise<{ deleted: boolean }> {

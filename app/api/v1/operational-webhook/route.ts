@@ -11,13 +11,9 @@ import {
 
 export const GET = apiRoute(async ({ principal }) => ok(await getOperationalWebhook(principal.workspaceId)));
 
-export const PUT = apiRoute(async ({ req, principal }) => {
-  const { created, view } = await putOperationalWebhook(
-    principal.workspaceId,
-    await parseBody(req, putOperationalWebhookSchema),
-  );
-  return ok(view, { status: created ? 201 : 200 });
-});
+export const PUT = apiRoute(async ({ req, principal }) =>
+  ok(await putOperationalWebhook(principal.workspaceId, await parseBody(req, putOperationalWebhookSchema))),
+);
 
 export const DELETE = apiRoute(async ({ principal }) => ok(await deleteOperationalWebhook(principal.workspaceId)));
 
