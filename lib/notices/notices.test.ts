@@ -226,6 +226,15 @@ describe("an endpoint disabled automatically", () => {
     expect(again).toHaveLength(1);
     expect(again[0]!.id).not.toBe(notice!.id);
     expect(again[0]!.reason).toBe("2 consecutive deliveries failed");
+    // dismissing it does not bring back the notice of the earlier disable (that one ended at re-enable)
+    await db.webhookDisableNotice.update({ where: { id: notice!.id }, data: { dismissedAt: null } });
+    const second = await call(
+      dismissRoute.POST as RouteHandler,
+      request("POST", `/api/v1/notices/${again[0]!.id}/dismiss`, { auth: as(t) }),
+      { id: again[0]!.id },
+    );
+    expect(second.status).toBe(200);
+    expect(await notices(t)).toEqual([]);
     // and a second email and a second operational event, each once
     await waitFor(() => sink.messages.filter((m) => m.text.includes(webhook.id)).length === 2, "the second email");
     await waitFor(() => operationalEvents(ops, opsSecret).length === 2, "the second operational event");

@@ -24,24 +24,20 @@ export const noticeIdSchema = z.string().regex(/^ntc_[0-9A-Za-z]{10,40}$/);
 export async function listActiveNotices(workspaceId: string): Promise<NoticeView[]> {
   const rows = await db.webhookDisableNotice.findMany({
     where: { workspaceId, dismissedAt: null, webhook: { isActive: false } },
+    include: { webhook: { select: { disabledAt: true } } },
     orderBy: [{ disabledAt: "desc" }, { id: "desc" }],
-    take: 50,
+    take: 100,
   });
-  // Only the latest disable of each endpoint.
-  const seen = new Set<string>();
-  const out: NoticeView[] = [];
-  for (const r of rows) {
-    if (seen.has(r.webhookId)) continue;
-    seen.add(r.webhookId);
-    out.push({
+  // Only the notice of the disable in force: an earlier one ended when the endpoint was re-enabled.
+  return rows
+    .filter((r) => r.disabledAt.getTime() === r.webhook.disabledAt?.getTime())
+    .map((r) => ({
       id: r.id,
       webhookId: r.webhookId,
       url: r.url,
       reason: r.reason,
       disabledAt: r.disabledAt.toISOString(),
-    });
-  }
-  return out;
+    }));
 }
 
 /** Dismisses one notice for the whole workspace (idempotent); another workspace's notice is a 404. */
