@@ -1,3 +1,4 @@
+import type { Locator } from "@playwright/test";
 import { createApiKeyThroughUi, expect, publishEvent, signUp, startE2eReceiver, test, verifyWith } from "./fixtures";
 
 /**
@@ -9,6 +10,43 @@ import { createApiKeyThroughUi, expect, publishEvent, signUp, startE2eReceiver, 
  */
 
 const isProbe = (body: string) => body.includes('"webhook.probe"');
+
+/**
+ * WCAG contrast of every text element of the banner against the background it is painted on (the nearest
+ * ancestor with an opaque background); colours are resolved by painting them on a canvas (the theme uses oklch).
+ */
+async function lowContrast(banner: Locator): Promise<string[]> {
+  return banner.evaluate((root) => {
+    const ctx = document.createElement("canvas").getContext("2d", { willReadFrequently: true })!;
+    const rgb = (color: string): [number, number, number, number] => {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = color;
+      ctx.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a!];
+    };
+    const lum = ([r, g, b]: number[]) => {
+      const f = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const background = (el: Element | null): [number, number, number, number] => {
+      for (; el; el = el.parentElement) {
+        const c = rgb(getComputedStyle(el).backgroundColor);
+        if (c[3] === 255) return c;
+      }
+      return [255, 255, 255, 255];
+    };
+    const issues: string[] = [];
+    for (const el of [root, ...root.querySelectorAll("p, a, button, span")]) {
+      if (!el.textContent?.trim()) continue;
+      const fg = lum(rgb(getComputedStyle(el).color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) issues.push(`${el.tagName} "${el.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
+    }
+    return issues;
+  });
+}
 
 test("auto-disable shows a banner on every page; re-enable probes first; dismissal sticks; a new disable shows again", async ({
   page,
@@ -51,6 +89,12 @@ test("auto-disable shows a banner on every page; re-enable probes first; dismiss
     }).toPass({ timeout: 30_000 });
     await expect(banner).toContainText("Your endpoint answered 410 Gone");
     await expect(banner.getByRole("link", { name: "View endpoint" })).toHaveAttribute("href", `/webhooks/${webhookId}`);
+    // contrast ≥ 4.5:1 in light and dark
+    expect(await lowContrast(banner)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect(page.locator("html")).toHaveCSS("color-scheme", "dark");
+    expect(await lowContrast(banner)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "light" });
     // it fits a 390 px screen
     const box = await banner.boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);

@@ -112,17 +112,18 @@ function NoticeBanner({ notice }: { notice: NoticeView }) {
           >
             {reenable.isPending ? "Checking your endpoint…" : "Probe and re-enable"}
           </Button>
-          <Button
-            variant="secondary"
+          <button
+            type="button"
             disabled={busy}
             aria-label={`Dismiss the notice about ${notice.url}`}
+            className="inline-flex items-center justify-center rounded-md px-3 py-2 text-sm font-medium text-amber-950 ring-1 ring-amber-300 ring-inset hover:bg-amber-100 disabled:cursor-not-allowed"
             onClick={() => {
               setError(null);
               dismiss.mutate();
             }}
           >
             Dismiss
-          </Button>
+          </button>
         </div>
       </div>
     </div>
