@@ -6,6 +6,7 @@ import {
   WEBHOOK_AUTO_DISABLED,
   webhookAutoDisabledData,
 } from "@/lib/jobs/events";
+import { announcePendingNotices } from "@/lib/notices/disabled";
 import { emailDisabledNotice } from "@/lib/notices/email";
 import { sendOperationalEvent } from "@/lib/operational/send";
 
@@ -25,4 +26,10 @@ export const sendOperationalEventFn = inngest.createFunction(
     const data = parseEventData(operationalEventRequestedData, event.data, OPERATIONAL_EVENT_REQUESTED);
     return step.run("send", () => sendOperationalEvent(data));
   },
+);
+
+/** Every 5 minutes: queues again the notices whose email and operational event could not be queued (lib/notices/disabled.ts). */
+export const announceNoticesSweep = inngest.createFunction(
+  { id: "announce-disabled-notices", retries: 3, triggers: [{ cron: "*/5 * * * *" }] },
+  async ({ step }) => ({ queued: await step.run("announce-pending", () => announcePendingNotices()) }),
 );

@@ -1,14 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as dismissRoute from "@/app/api/v1/notices/[id]/dismiss/route";
 import * as noticesRoute from "@/app/api/v1/notices/route";
 import * as operationalRoute from "@/app/api/v1/operational-webhook/route";
 import * as webhookRoute from "@/app/api/v1/webhooks/[id]/route";
+import { inngest } from "@/inngest/client";
 import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { inngestHandler } from "@/inngest/serve";
 import { db } from "@/lib/db";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
 import type { Webhook } from "@/lib/generated/prisma/client";
+import { ANNOUNCE_RETRY_AFTER_MS, announcePendingNotices } from "@/lib/notices/disabled";
 import { emailDisabledNotice, resetMailForTests } from "@/lib/notices/email";
 import type { NoticeView } from "@/lib/notices/notices";
 import { announceOperationalEvent } from "@/lib/operational/announce";
@@ -274,6 +276,47 @@ describe("delivery of notices is durable", () => {
     expect(w.disabledReason).toMatch(/410/);
     await waitFor(() => sink.messages.some((m) => m.text.includes(webhook.id)), "the email");
     expect(await notices(t)).toHaveLength(1);
+  });
+});
+
+describe("a disable whose notices cannot be queued", () => {
+  it("still disables the endpoint and shows the banner; the sweep queues the email and the event later, once", async () => {
+    const t = await makeTenant("queue-down");
+    const ops = await receiver();
+    const secret = await setOperationalWebhook(t, ops.url);
+    const gone = await receiver((_q, res) => void res.writeHead(410).end());
+    const { webhook } = await seedWebhook(t.workspaceId, { url: gone.url, events: ["call.ended"] });
+    // the job queue refuses the notices' send (and only that one)
+    const realSend = inngest.send.bind(inngest);
+    const spy = vi
+      .spyOn(inngest, "send")
+      .mockImplementation(((payload: Parameters<typeof inngest.send>[0]) =>
+        Array.isArray(payload) && payload.some((e) => e.name === "webhooks/webhook.auto-disabled")
+          ? Promise.reject(new Error("queue unreachable"))
+          : realSend(payload)) as typeof inngest.send);
+    try {
+      await publishCallEnded(t);
+      await disabled(webhook.id);
+    } finally {
+      spy.mockRestore();
+    }
+    const [notice] = await notices(t);
+    expect(notice).toMatchObject({ webhookId: webhook.id });
+    const row = await db.webhookDisableNotice.findUniqueOrThrow({ where: { id: notice!.id } });
+    expect(row.announcedAt).toBeNull();
+    expect(output.text()).toContain("could not queue the email and operational event of a disabled endpoint");
+
+    // too recent for the sweep; later it is queued, once
+    expect(await announcePendingNotices()).toBe(0);
+    const later = new Date(Date.now() + ANNOUNCE_RETRY_AFTER_MS + 1000);
+    expect(await announcePendingNotices(later)).toBe(1);
+    expect(await announcePendingNotices(later)).toBe(0);
+    await waitFor(() => sink.messages.some((m) => m.text.includes(webhook.id)), "the email, queued by the sweep");
+    const [event] = await waitFor(() => {
+      const got = operationalEvents(ops, secret);
+      return got.length > 0 ? got : null;
+    }, "the operational event, queued by the sweep");
+    expect(event!.payload).toMatchObject({ type: "webhook.disabled", data: { webhookId: webhook.id } });
   });
 });
 

@@ -67,6 +67,7 @@ const EXPECTED_FUNCTIONS: ExpectedFunction[] = [
   { id: "sweep-stranded-deliveries", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
   { id: "email-disabled-endpoint", triggers: [{ event: "webhooks/webhook.auto-disabled" }], retries: 8 },
   { id: "send-operational-event", triggers: [{ event: "webhooks/operational-event.requested" }], retries: 8 },
+  { id: "announce-disabled-notices", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
 ];
 
 /** The flow-control fields of a registered function (SDK_SPEC "function configuration"): all compared, absent = undefined. */
