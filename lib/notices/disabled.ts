@@ -9,15 +9,17 @@ import { operationalEventRequest } from "@/lib/operational/announce";
  * The notices of an automatic disable (issue 14): called by the failure
  * accounting (lib/delivery/failure.ts) in the transaction that disables the
  * endpoint. It stores the dashboard's banner (a WebhookDisableNotice row,
- * committed with the disable itself) and queues, in one job send, the email
- * to the workspace's members and the operational `webhook.disabled` event;
- * both are sent by Inngest functions with retries, never here, so SMTP or a
- * slow operational endpoint can neither block nor break the accounting.
+ * committed with the disable itself, or not at all); once that transaction
+ * has committed, the email to the workspace's members and the operational
+ * `webhook.disabled` event are queued in one job send, and sent by Inngest
+ * functions with retries. Nothing here waits for the queue, SMTP or an
+ * operational endpoint, so none of them can block or break the accounting,
+ * and a rolled-back disable announces nothing.
  *
- * Durable: the row records whether queueing succeeded (`announcedAt`). If it
- * failed (the queue unreachable), the error is logged, the disable stands,
- * and the sweep (announcePendingNotices, every 5 minutes) queues it again;
- * the job ids derive from the notice id, so a notice is announced once.
+ * Durable: the row records when queueing succeeded (`announcedAt`). If it
+ * did not (the queue unreachable, the process gone), the sweep
+ * (announcePendingNotices, every 5 minutes) queues it later; the job ids
+ * derive from the notice id, so each notice is announced once.
  */
 export async function noticeAutoDisabled(
   tx: Prisma.TransactionClient,
@@ -36,8 +38,33 @@ export async function noticeAutoDisabled(
     reason: disable.reason,
     disabledAt: disable.at,
   };
-  const announced = await announce(notice);
-  await tx.webhookDisableNotice.create({ data: { ...notice, announcedAt: announced ? new Date() : null } });
+  await tx.webhookDisableNotice.create({ data: notice });
+  announceAfterCommit(notice);
+}
+
+const COMMIT_WAIT_MS = 30_000;
+const COMMIT_POLL_MS = 50;
+
+/**
+ * Queues the notice's jobs once the disabling transaction has committed (the
+ * row becomes visible), without holding up the caller; a row that never
+ * appears was rolled back (or the commit took so long that the sweep takes over).
+ */
+function announceAfterCommit(n: NoticeFields): void {
+  void (async () => {
+    const deadline = Date.now() + COMMIT_WAIT_MS;
+    while (!(await db.webhookDisableNotice.findUnique({ where: { id: n.id }, select: { id: true } }))) {
+      if (Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, COMMIT_POLL_MS));
+    }
+    if (await announce(n))
+      await db.webhookDisableNotice.updateMany({
+        where: { id: n.id, announcedAt: null },
+        data: { announcedAt: new Date() },
+      });
+  })().catch((err: unknown) =>
+    log.error("could not announce a disabled endpoint; the sweep will retry", { noticeId: n.id, err }),
+  );
 }
 
 type NoticeFields = Pick<WebhookDisableNotice, "id" | "workspaceId" | "webhookId" | "url" | "reason" | "disabledAt">;
@@ -79,7 +106,10 @@ export async function announcePendingNotices(now = new Date()): Promise<number> 
   let queued = 0;
   for (const n of pending) {
     if (!(await announce(n))) break; // the queue is still down: try again at the next sweep
-    await db.webhookDisableNotice.update({ where: { id: n.id }, data: { announcedAt: new Date() } });
+    await db.webhookDisableNotice.updateMany({
+      where: { id: n.id, announcedAt: null },
+      data: { announcedAt: new Date() },
+    });
     queued++;
   }
   return queued;
