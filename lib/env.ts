@@ -71,6 +71,13 @@ const schema = z.object({
   /** Days of uninterrupted failure that disable an endpoint. */
   WEBHOOK_DISABLE_AFTER_DAYS: int(5, 1),
   DELIVERY_RETENTION_DAYS: int(30, 1),
+  /** SMTP server for disabled-endpoint emails (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no email. Never logged. */
+  SMTP_URL: z
+    .url()
+    .refine((u) => /^smtps?:$/.test(new URL(u).protocol), "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** Sender of those emails. */
+  MAIL_FROM: z.string().min(3).default("Akol Webhooks <webhooks@localhost>"),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
   INNGEST_DEV: bool,

@@ -8,6 +8,12 @@ import {
 } from "@/lib/delivery/schemas";
 import { deletedWebhookLogSchema } from "@/lib/delivery/deleted-logs";
 import { webhookHealthSchema, webhookSparklinesSchema } from "@/lib/delivery/stats";
+import { noticeViewSchema } from "@/lib/notices/notices";
+import {
+  operationalWebhookViewSchema,
+  putOperationalWebhookResultSchema,
+  putOperationalWebhookSchema,
+} from "@/lib/operational/endpoint";
 import {
   createWebhookSchema,
   updateWebhookSchema,
@@ -52,6 +58,7 @@ const errors = (...codes: number[]): Json =>
             400: "Invalid input or failed probe",
             401: "Missing or invalid credentials",
             404: "Not found (also for another workspace's resources)",
+            409: "Conflict",
             413: "Body too large",
             415: "Not JSON",
             429: "Rate limit exceeded (see Retry-After)",
@@ -101,7 +108,7 @@ function operation(tag: string, op: Op, pathParams: string[]): Json {
 const idParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
 
 /** Extra paths registered by other modules (events, deliveries), each from its own schemas. */
-export type PathSpec = Record<string, Partial<Record<"get" | "post" | "patch" | "delete", Op>>>;
+export type PathSpec = Record<string, Partial<Record<"get" | "post" | "put" | "patch" | "delete", Op>>>;
 
 export const webhookPaths: PathSpec = {
   "/webhooks": {
@@ -240,9 +247,52 @@ export const deliveryPaths: PathSpec = {
   },
 };
 
+/** Disabled-endpoint notices (the dashboard's banner) and the workspace's operational webhook (issue 14). */
+export const noticePaths: PathSpec = {
+  "/notices": {
+    get: {
+      summary: "Disabled-endpoint notices to show",
+      description:
+        "One per endpoint that was disabled automatically, is still disabled and whose notice nobody in the workspace has dismissed (latest disable first). " +
+        "Re-enabling the endpoint (PATCH /webhooks/{id} with isActive: true, which probes first) also ends its notice; a later automatic disable is a new notice.",
+      ok: envelope(schema(z.array(noticeViewSchema))),
+    },
+  },
+  "/notices/{id}/dismiss": {
+    post: {
+      summary: "Dismiss a notice for the whole workspace",
+      description: "Idempotent. Dismissal is per workspace: the banner disappears for every member.",
+      ok: envelope(schema(z.object({ id: z.string(), dismissed: z.literal(true) }))),
+      codes: [404],
+    },
+  },
+  "/operational-webhook": {
+    get: {
+      summary: "The workspace's operational webhook, or null",
+      ok: envelope(schema(operationalWebhookViewSchema.nullable())),
+    },
+    put: {
+      summary: "Set the operational webhook (create or change its URL)",
+      description:
+        "Receives the operational events webhook.disabled and webhook.recovered (see /docs/events), signed with Standard Webhooks and its own secret. " +
+        "A new URL is probed first with a signed webhook.probe (2xx within 10 s required). Creating it answers `created: true` with the plaintext secret, shown this once; " +
+        "changing the URL answers `created: false` and keeps the secret (DELETE, then PUT, for a new one).",
+      body: putOperationalWebhookSchema,
+      ok: envelope(schema(putOperationalWebhookResultSchema)),
+      codes: [400, 409, 413, 415],
+    },
+    delete: {
+      summary: "Remove the operational webhook",
+      description:
+        "Idempotent: `deleted` says whether there was one. Operational events queued afterwards are not sent.",
+      ok: envelope(schema(z.object({ deleted: z.boolean() }))),
+    },
+  },
+};
+
 export function openApiDocument(extra: PathSpec[] = []): Json {
   const paths: Json = {};
-  for (const spec of [webhookPaths, deliveryPaths, ...extra]) {
+  for (const spec of [webhookPaths, deliveryPaths, noticePaths, ...extra]) {
     for (const [path, ops] of Object.entries(spec)) {
       const tag = path.split("/")[1] ?? "api";
       paths[path] = Object.fromEntries(

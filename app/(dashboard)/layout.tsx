@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import type { ReactNode } from "react";
 import { Nav } from "@/components/layout/nav";
+import { DisabledNotices } from "@/components/notices/disabled-notices";
 import { authOptions } from "@/lib/auth/options";
 import { readTheme } from "@/lib/theme";
 
@@ -13,6 +14,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   return (
     <>
       <Nav email={session.user.email} theme={await readTheme()} />
+      <DisabledNotices />
       <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
     </>
   );

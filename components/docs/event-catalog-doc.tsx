@@ -5,6 +5,7 @@ import { EVENT_TYPES_PATH, OPENAPI_PATH } from "@/lib/docs/facts";
 import { fieldRows } from "@/lib/docs/fields";
 import { CATALOG } from "@/lib/events/catalog";
 import type { EventTypeDefinition } from "@/lib/events/catalog/define";
+import { OPERATIONAL_EVENTS } from "@/lib/operational/events";
 
 export function eventAnchor(type: string): string {
   return `event-${type.replace(/\./g, "-")}`;
@@ -23,9 +24,14 @@ function groups(): { name: EventTypeDefinition["group"]; events: EventTypeDefini
 export const CATALOG_TOC: TocItem[] = [
   { id: "all-types", title: "All event types" },
   ...CATALOG.map((def) => ({ id: eventAnchor(def.type), title: def.type })),
+  { id: "operational-events", title: "Operational events" },
+  ...OPERATIONAL_EVENTS.map((def) => ({ id: eventAnchor(def.type), title: def.type })),
 ];
 
-function EventType({ def }: { def: EventTypeDefinition }) {
+/** What the event docs need of a definition (catalog and operational events alike). */
+type DocumentedEvent = Pick<EventTypeDefinition, "type" | "description" | "schema" | "example">;
+
+function EventType({ def }: { def: DocumentedEvent }) {
   const fields = fieldRows(def.schema);
   return (
     <div
@@ -124,6 +130,18 @@ export function EventCatalogDoc() {
           ))}
         </Section>
       ))}
+
+      <Section id="operational-events" title="Operational events (not subscribable)">
+        <P>
+          These are not part of the catalog above: no webhook can subscribe to them, and <C>POST /api/v1/events</C>{" "}
+          refuses them. They tell <strong>you</strong> about your own endpoints and are sent only to your
+          workspace&apos;s <A href="/docs/webhooks#disabled-notices">operational webhook</A>, signed with its own
+          secret, in the same <C>{"{type, timestamp, data}"}</C> envelope and with the same Standard Webhooks headers.
+        </P>
+        {OPERATIONAL_EVENTS.map((def) => (
+          <EventType key={def.type} def={def} />
+        ))}
+      </Section>
     </DocsShell>
   );
 }

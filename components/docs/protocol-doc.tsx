@@ -1,5 +1,6 @@
 import { DocsShell, type TocItem } from "@/components/docs/docs-shell";
 import { ApiSection } from "@/components/docs/sections/api";
+import { DisabledNoticesSection } from "@/components/docs/sections/disabled-notices";
 import { FailuresSection } from "@/components/docs/sections/failures";
 import { protocolFacts, STANDARD_WEBHOOKS } from "@/components/docs/sections/facts";
 import { LogsSection } from "@/components/docs/sections/logs";
@@ -25,6 +26,7 @@ export const PROTOCOL_TOC: TocItem[] = [
   { id: "responding", title: "Responses and status codes" },
   { id: "retries", title: "Retries" },
   { id: "failures", title: "Failures and auto-disable" },
+  { id: "disabled-notices", title: "When an endpoint is disabled" },
   { id: "probe", title: "The endpoint probe" },
   { id: "test-events", title: "Test events" },
   { id: "replay", title: "Replaying a delivery" },
@@ -57,6 +59,7 @@ export function ProtocolDoc({ s }: { s: DocsSettings }) {
       <RespondingSection {...facts} />
       <RetriesSection {...facts} />
       <FailuresSection {...facts} />
+      <DisabledNoticesSection />
       <ProbeSection {...facts} />
       <TestEventsSection />
       <ReplaySection {...facts} />

@@ -2,6 +2,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
+import { noticeAutoDisabled } from "@/lib/notices/disabled";
 import { storableText } from "@/lib/storable";
 
 /**
@@ -42,6 +43,7 @@ export async function recordDeliveryFailure(
       data: { isActive: false, disabledReason: reason, disabledAt: outcome.at },
     });
     log.warn("webhook endpoint disabled", { webhookId, reason });
+    await noticeAutoDisabled(tx, { webhookId, reason, at: outcome.at }); // banner, email, operational event
   }
 }
 

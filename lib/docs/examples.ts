@@ -13,7 +13,7 @@ import { USER_AGENT } from "@/lib/outbound/user-agent";
 export const EXAMPLE_TIMESTAMP = "2026-04-18T14:23:10.000Z";
 
 /** The body envelope of an event, as sent (`test: true` only on test events). */
-export function exampleEnvelope(def: EventTypeDefinition, options: { test?: boolean } = {}) {
+export function exampleEnvelope(def: Pick<EventTypeDefinition, "type" | "example">, options: { test?: boolean } = {}) {
   return options.test
     ? { type: def.type, timestamp: EXAMPLE_TIMESTAMP, test: true, data: def.example }
     : { type: def.type, timestamp: EXAMPLE_TIMESTAMP, data: def.example };

@@ -9,6 +9,8 @@ import { z } from "zod";
 export const EVENT_PUBLISHED = "webhooks/event.published";
 export const DELIVERY_REQUESTED = "webhooks/delivery.requested";
 export const WEBHOOK_DELETED = "webhooks/webhook.deleted";
+export const WEBHOOK_AUTO_DISABLED = "webhooks/webhook.auto-disabled";
+export const OPERATIONAL_EVENT_REQUESTED = "webhooks/operational-event.requested";
 
 export const eventPublishedData = z.object({ eventId: z.string().min(1), workspaceId: z.string().min(1) });
 export const deliveryRequestedData = z.object({
@@ -18,9 +20,30 @@ export const deliveryRequestedData = z.object({
 });
 export const webhookDeletedData = z.object({ webhookId: z.string().min(1), workspaceId: z.string().min(1) });
 
+/** An endpoint disabled automatically (lib/notices): the email to the workspace's members. */
+export const webhookAutoDisabledData = z.object({
+  noticeId: z.string().min(1),
+  workspaceId: z.string().min(1),
+  webhookId: z.string().min(1),
+  url: z.string().min(1),
+  reason: z.string().min(1),
+  disabledAt: z.iso.datetime(),
+});
+/** One operational event to sign and POST to the workspace's operational endpoint (lib/operational). */
+export const operationalEventRequestedData = z.object({
+  workspaceId: z.string().min(1),
+  /** The `webhook-id` header: the same on every retry. */
+  messageId: z.string().min(1),
+  type: z.enum(["webhook.disabled", "webhook.recovered"]),
+  timestamp: z.iso.datetime(),
+  data: z.record(z.string(), z.unknown()),
+});
+
 export type EventPublishedData = z.infer<typeof eventPublishedData>;
 export type DeliveryRequestedData = z.infer<typeof deliveryRequestedData>;
 export type WebhookDeletedData = z.infer<typeof webhookDeletedData>;
+export type WebhookAutoDisabledData = z.infer<typeof webhookAutoDisabledData>;
+export type OperationalEventRequestedData = z.infer<typeof operationalEventRequestedData>;
 
 /**
  * The event that requests one delivery's run. Its id makes the request

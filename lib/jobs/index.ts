@@ -2,9 +2,13 @@ import { inngest } from "@/inngest/client";
 import {
   deliveryRequest,
   EVENT_PUBLISHED,
+  OPERATIONAL_EVENT_REQUESTED,
+  WEBHOOK_AUTO_DISABLED,
   WEBHOOK_DELETED,
   type DeliveryRequestedData,
   type EventPublishedData,
+  type OperationalEventRequestedData,
+  type WebhookAutoDisabledData,
   type WebhookDeletedData,
 } from "@/lib/jobs/events";
 
@@ -27,4 +31,24 @@ export async function requestDelivery(data: DeliveryRequestedData, key?: string)
 /** Cancels the runs of a deleted webhook's deliveries at once (cancelOn). */
 export async function announceWebhookDeleted(data: WebhookDeletedData): Promise<void> {
   await inngest.send({ name: WEBHOOK_DELETED, data });
+}
+
+/**
+ * An endpoint was disabled automatically: emails its workspace's members and
+ * sends the operational `webhook.disabled` event, in one durable send (once
+ * per notice; the operational event's own id is `operational.id`).
+ */
+export async function announceWebhookAutoDisabled(
+  data: WebhookAutoDisabledData,
+  operational: { id: string; data: OperationalEventRequestedData },
+): Promise<void> {
+  await inngest.send([
+    { id: `auto-disabled-${data.noticeId}`, name: WEBHOOK_AUTO_DISABLED, data },
+    { id: operational.id, name: OPERATIONAL_EVENT_REQUESTED, data: operational.data },
+  ]);
+}
+
+/** Queues one operational event for the workspace's operational endpoint (once per id). */
+export async function requestOperationalEvent(id: string, data: OperationalEventRequestedData): Promise<void> {
+  await inngest.send({ id, name: OPERATIONAL_EVENT_REQUESTED, data });
 }

@@ -21,6 +21,7 @@ import { rowCounts, seedResources, workspaceState, type WorkspaceResources } fro
 import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 import { discoverRoutes, fillRoute, type DiscoveredRoute } from "@/test/support/routes";
 import { MASKED_SECRET } from "@/lib/webhooks/secret";
+import { listActiveNotices } from "@/lib/notices/notices";
 
 /**
  * Authorization matrix of the public API (issue 6, item 3): every route
@@ -113,6 +114,52 @@ const MATRIX: Record<string, Entry> = {
         where: { workspaceId: caller.workspaceId, isActive: true, events: { has: "call.ended" } },
       });
       expect(data.webhooks).toBe(subscribed);
+    },
+  },
+  "GET /notices": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      expect(idsOf(res.body.data)).toEqual(idsOf(await listActiveNotices(caller.workspaceId)));
+    },
+  },
+  "POST /notices/[id]/dismiss": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toEqual({ id: fx.noticeId, dismissed: true });
+      const row = await db.webhookDisableNotice.findUniqueOrThrow({ where: { id: fx.noticeId } });
+      expect(row.dismissedAt).not.toBeNull();
+    },
+  },
+  "GET /operational-webhook": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      const own = await db.operationalEndpoint.findUnique({ where: { workspaceId: caller.workspaceId } });
+      if (own) expect(res.body.data).toMatchObject({ id: own.id, url: own.url, secret: MASKED_SECRET });
+      else expect(res.body.data).toBeNull();
+    },
+  },
+  "PUT /operational-webhook": {
+    auth: "workspace",
+    status: 200,
+    body: ({ receiverUrl }) => ({ url: receiverUrl }),
+    verify: async (res, { caller, receiverUrl }) => {
+      const data = dataOf<{ id: string; created: boolean; secret: string }>(res);
+      const row = await db.operationalEndpoint.findUniqueOrThrow({ where: { id: data.id } });
+      expect(row.workspaceId).toBe(caller.workspaceId);
+      expect(row.url).toBe(receiverUrl);
+      expect(data.secret).toMatch(data.created ? /^whsec_[A-Za-z0-9+/]{43}=$/ : /^whsec_•+$/);
+      expect(row.secretEncrypted).not.toContain(data.secret.slice(6));
+    },
+  },
+  "DELETE /operational-webhook": {
+    auth: "workspace",
+    status: 200,
+    verify: async (res, { caller }) => {
+      expect(res.body.data).toEqual({ deleted: expect.any(Boolean) });
+      expect(await db.operationalEndpoint.findUnique({ where: { workspaceId: caller.workspaceId } })).toBeNull();
     },
   },
   "GET /webhooks": {
@@ -323,7 +370,12 @@ function callers(): Caller[] {
 function paramsFor(route: DiscoveredRoute, fx: WorkspaceResources): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of route.params) {
-    if (name === "id") out[name] = route.route.startsWith("/api-keys/") ? fx.keyId : fx.webhookId;
+    if (name === "id")
+      out[name] = route.route.startsWith("/api-keys/")
+        ? fx.keyId
+        : route.route.startsWith("/notices/")
+          ? fx.noticeId
+          : fx.webhookId;
     else if (name === "deliveryId") out[name] = fx.deliveryId;
     else
       throw new Error(`the matrix does not know which resource [${name}] of ${route.key} names: add it to paramsFor`);
@@ -408,7 +460,7 @@ describe("authorization matrix", () => {
           // nobody but A changed anything of A, nor saw any of A's resources
           expect(await workspaceState(a.workspaceId), `${label} changed workspace A`).toBe(before);
           const text = JSON.stringify(res.body);
-          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, a.workspaceId])
+          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, fxA.noticeId, a.workspaceId])
             expect(text, `${label} leaked ${id}`).not.toContain(id);
         }
       }

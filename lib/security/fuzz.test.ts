@@ -173,6 +173,7 @@ const TARGETS: Record<string, Target> = {
   "POST /webhooks": { body: () => bodyArb({ url: urls(), events: eventList }) },
   "PATCH /webhooks/[id]": { body: () => bodyArb({ url: urls(), events: eventList, isActive: fc.boolean() }) },
   "POST /webhooks/[id]/test": { body: () => bodyArb({ event: eventType }) },
+  "PUT /operational-webhook": { body: () => bodyArb({ url: urls() }) },
   "GET /webhooks/[id]/deliveries": {
     query: {
       page: fc.integer({ min: -2, max: 3 }).map(String),
@@ -196,7 +197,12 @@ const paramChoice: fc.Arbitrary<ParamChoice> = fc.oneof(
 function resolveParam(route: DiscoveredRoute, name: string, choice: ParamChoice, fx: WorkspaceResources): string {
   if (choice.kind === "literal") return choice.value;
   const pick = (r: WorkspaceResources): string => {
-    if (name === "id") return route.route.startsWith("/api-keys/") ? r.keyId : r.webhookId;
+    if (name === "id")
+      return route.route.startsWith("/api-keys/")
+        ? r.keyId
+        : route.route.startsWith("/notices/")
+          ? r.noticeId
+          : r.webhookId;
     if (name === "deliveryId") return r.deliveryId;
     throw new Error(`fuzz does not know which resource [${name}] of ${route.key} names`);
   };

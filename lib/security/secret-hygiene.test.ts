@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
+import * as operationalRoute from "@/app/api/v1/operational-webhook/route";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
 import * as workspaceStatsRoute from "@/app/api/v1/webhooks/stats/route";
@@ -19,6 +20,7 @@ import { db } from "@/lib/db";
 import type { DeliveryView } from "@/lib/delivery/schemas";
 import { findEventType } from "@/lib/events/catalog";
 import { log } from "@/lib/log";
+import { announceOperationalEvent } from "@/lib/operational/announce";
 import { BASE, call, dumpDatabaseText, makeTenant, request, type RouteHandler, type Tenant } from "@/test/support/api";
 import { captureOutput, type OutputCapture } from "@/test/support/capture";
 import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
@@ -362,6 +364,55 @@ describe("secret hygiene", () => {
       ).status,
     ).toBe(401);
 
+    // the operational webhook: set (its secret shown once), read, URL changed (probed with its secret), an event sent
+    const ops = await api<{ id: string; secret: string; created: boolean }>(
+      "set operational webhook",
+      operationalRoute.PUT,
+      request("PUT", "/api/v1/operational-webhook", {
+        auth: session,
+        body: { url: receiver.urlFor("127.0.0.1", "/ops") },
+      }),
+    );
+    expect(ops.status).toBe(200);
+    expect(ops.body.data.created).toBe(true);
+    const s4 = ops.body.data.secret;
+    responses.at(-1)!.allowed.push(s4);
+    expect(
+      (
+        await api(
+          "get operational webhook",
+          operationalRoute.GET,
+          request("GET", "/api/v1/operational-webhook", { auth: key }),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api(
+          "change operational webhook url",
+          operationalRoute.PUT,
+          request("PUT", "/api/v1/operational-webhook", {
+            auth: key,
+            body: { url: receiver.urlFor("127.0.0.1", "/ops2") },
+          }),
+        )
+      ).status,
+    ).toBe(200);
+    await announceOperationalEvent(a.workspaceId, "webhook.recovered", {
+      webhookId: w.id,
+      recoveryId: "rcv_hygiene",
+      total: 1,
+      succeeded: 1,
+      failed: 0,
+      since: new Date(Date.now() - 60_000).toISOString(),
+      until: new Date().toISOString(),
+    });
+    const opsEvent = await waitFor(
+      () => receiver.requests.find((q) => q.path === "/ops2" && q.body.includes('"webhook.recovered"')),
+      "the operational event",
+    );
+    expect(verifySigned(s4, opsEvent)).toMatchObject({ type: "webhook.recovered" });
+
     // everything delivered settles before we look
     await waitFor(
       async () => (await db.delivery.count({ where: { workspaceId: a.workspaceId, status: "pending" } })) === 0,
@@ -375,6 +426,7 @@ describe("secret hygiene", () => {
       ...secretForms("signing secret 1", s1),
       ...secretForms("signing secret 2 (rotated)", s2),
       ...secretForms("signing secret 3", s3),
+      ...secretForms("operational webhook secret", s4),
       ...keyForms("API key 1", a.key),
       ...keyForms("API key 2", k2),
       { name: "session token", value: sessionToken, owner: sessionToken },
@@ -405,6 +457,7 @@ describe("secret hygiene", () => {
       "create second webhook",
       "create webhook",
       "rotate secret",
+      "set operational webhook",
     ]);
     for (const r of allowedShown) for (const v of r.allowed) expect(r.text).toContain(v);
   });

@@ -71,6 +71,9 @@ const EXPECTED_FUNCTIONS: ExpectedFunction[] = [
   },
   { id: "retention", triggers: [{ cron: "17 3 * * *" }], retries: 3 },
   { id: "sweep-stranded-deliveries", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
+  { id: "email-disabled-endpoint", triggers: [{ event: "webhooks/webhook.auto-disabled" }], retries: 8 },
+  { id: "send-operational-event", triggers: [{ event: "webhooks/operational-event.requested" }], retries: 8 },
+  { id: "announce-disabled-notices", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
 ];
 
 /** The flow-control fields of a registered function (SDK_SPEC "function configuration"): all compared, absent = undefined. */

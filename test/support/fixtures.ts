@@ -60,14 +60,39 @@ export async function seedDelivery(webhook: Pick<Webhook, "id" | "workspaceId" |
   });
 }
 
-export type WorkspaceResources = { webhookId: string; deliveryId: string; keyId: string; secret: string };
+export type WorkspaceResources = {
+  webhookId: string;
+  deliveryId: string;
+  keyId: string;
+  secret: string;
+  noticeId: string;
+};
 
-/** One webhook (with a delivery) and one extra API key of the workspace. */
+/** A disabled-endpoint notice (the dashboard's banner) of the webhook, as an automatic disable stores it. */
+export async function seedNotice(
+  webhook: Pick<Webhook, "id" | "workspaceId" | "url">,
+  reason = "100 consecutive deliveries failed",
+): Promise<string> {
+  const notice = await db.webhookDisableNotice.create({
+    data: {
+      id: newId("ntc"),
+      workspaceId: webhook.workspaceId,
+      webhookId: webhook.id,
+      url: webhook.url,
+      reason,
+      disabledAt: new Date(),
+    },
+  });
+  return notice.id;
+}
+
+/** One webhook (with a delivery and a disabled-endpoint notice) and one extra API key of the workspace. */
 export async function seedResources(workspaceId: string, url?: string): Promise<WorkspaceResources> {
   const { webhook, secret } = await seedWebhook(workspaceId, { url });
   const delivery = await seedDelivery(webhook);
   const key = await createApiKey(workspaceId, "seeded");
-  return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret };
+  const noticeId = await seedNotice(webhook);
+  return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret, noticeId };
 }
 
 export const COUNTED_TABLES = [
@@ -80,6 +105,8 @@ export const COUNTED_TABLES = [
   "Delivery",
   "DeliveryAttempt",
   "ExecutorRun",
+  "WebhookDisableNotice",
+  "OperationalEndpoint",
 ] as const;
 export type RowCounts = Record<(typeof COUNTED_TABLES)[number], number>;
 
@@ -95,7 +122,7 @@ export async function rowCounts(): Promise<RowCounts> {
  * (lastUsedAt is left out: using a key legitimately touches it).
  */
 export async function workspaceState(workspaceId: string): Promise<string> {
-  const [webhooks, deliveries, keys, events, idempotency, members] = await Promise.all([
+  const [webhooks, deliveries, keys, events, idempotency, members, notices, operational] = await Promise.all([
     db.webhook.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     db.delivery.findMany({
       where: { workspaceId },
@@ -110,6 +137,8 @@ export async function workspaceState(workspaceId: string): Promise<string> {
     db.event.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     db.idempotencyKey.findMany({ where: { workspaceId }, orderBy: { key: "asc" } }),
     db.membership.findMany({ where: { workspaceId }, orderBy: { userId: "asc" } }),
+    db.webhookDisableNotice.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+    db.operationalEndpoint.findMany({ where: { workspaceId } }),
   ]);
-  return JSON.stringify({ webhooks, deliveries, keys, events, idempotency, members });
+  return JSON.stringify({ webhooks, deliveries, keys, events, idempotency, members, notices, operational });
 }

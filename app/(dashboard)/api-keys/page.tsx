@@ -1,7 +1,13 @@
 import { ApiKeysPage } from "@/components/api-keys/api-keys-page";
+import { OperationalWebhookSection } from "@/components/operational/operational-webhook-section";
 
 export const metadata = { title: "API keys" };
 
 export default function Page() {
-  return <ApiKeysPage />;
+  return (
+    <>
+      <ApiKeysPage />
+      <OperationalWebhookSection />
+    </>
+  );
 }
