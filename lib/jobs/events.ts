@@ -9,6 +9,7 @@ import { z } from "zod";
 export const EVENT_PUBLISHED = "webhooks/event.published";
 export const DELIVERY_REQUESTED = "webhooks/delivery.requested";
 export const WEBHOOK_DELETED = "webhooks/webhook.deleted";
+export const RECOVERY_REQUESTED = "webhooks/recovery.requested";
 
 export const eventPublishedData = z.object({ eventId: z.string().min(1), workspaceId: z.string().min(1) });
 export const deliveryRequestedData = z.object({
@@ -17,10 +18,16 @@ export const deliveryRequestedData = z.object({
   kind: z.enum(["event", "test", "replay"]),
 });
 export const webhookDeletedData = z.object({ webhookId: z.string().min(1), workspaceId: z.string().min(1) });
+export const recoveryRequestedData = z.object({
+  recoveryId: z.string().min(1),
+  webhookId: z.string().min(1),
+  workspaceId: z.string().min(1),
+});
 
 export type EventPublishedData = z.infer<typeof eventPublishedData>;
 export type DeliveryRequestedData = z.infer<typeof deliveryRequestedData>;
 export type WebhookDeletedData = z.infer<typeof webhookDeletedData>;
+export type RecoveryRequestedData = z.infer<typeof recoveryRequestedData>;
 
 /**
  * The event that requests one delivery's run. Its id makes the request

@@ -65,6 +65,13 @@ const EXPECTED_FUNCTIONS: ExpectedFunction[] = [
   },
   { id: "retention", triggers: [{ cron: "17 3 * * *" }], retries: 3 },
   { id: "sweep-stranded-deliveries", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
+  {
+    id: "recover-failed-deliveries",
+    triggers: [{ event: "webhooks/recovery.requested" }],
+    retries: 3,
+    cancelOn: [{ event: "webhooks/webhook.deleted", match: "data.webhookId" }],
+    onFailure: true,
+  },
 ];
 
 /** The flow-control fields of a registered function (SDK_SPEC "function configuration"): all compared, absent = undefined. */

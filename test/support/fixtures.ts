@@ -60,14 +60,39 @@ export async function seedDelivery(webhook: Pick<Webhook, "id" | "workspaceId" |
   });
 }
 
-export type WorkspaceResources = { webhookId: string; deliveryId: string; keyId: string; secret: string };
+export type WorkspaceResources = {
+  webhookId: string;
+  deliveryId: string;
+  keyId: string;
+  secret: string;
+  recoveryId: string;
+};
 
-/** One webhook (with a delivery) and one extra API key of the workspace. */
+/** A finished bulk recovery of the webhook (no replays), covering the last hour. */
+export async function seedRecovery(webhook: Pick<Webhook, "id" | "workspaceId">): Promise<string> {
+  const now = Date.now();
+  const row = await db.recovery.create({
+    data: {
+      id: newId("rcv"),
+      workspaceId: webhook.workspaceId,
+      webhookId: webhook.id,
+      since: new Date(now - 3600_000),
+      until: new Date(now),
+      status: "completed",
+      total: 0,
+      finishedAt: new Date(now),
+    },
+  });
+  return row.id;
+}
+
+/** One webhook (with a delivery and a finished recovery) and one extra API key of the workspace. */
 export async function seedResources(workspaceId: string, url?: string): Promise<WorkspaceResources> {
   const { webhook, secret } = await seedWebhook(workspaceId, { url });
   const delivery = await seedDelivery(webhook);
+  const recoveryId = await seedRecovery(webhook);
   const key = await createApiKey(workspaceId, "seeded");
-  return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret };
+  return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret, recoveryId };
 }
 
 export const COUNTED_TABLES = [
@@ -80,6 +105,7 @@ export const COUNTED_TABLES = [
   "Delivery",
   "DeliveryAttempt",
   "ExecutorRun",
+  "Recovery",
 ] as const;
 export type RowCounts = Record<(typeof COUNTED_TABLES)[number], number>;
 
@@ -95,7 +121,7 @@ export async function rowCounts(): Promise<RowCounts> {
  * (lastUsedAt is left out: using a key legitimately touches it).
  */
 export async function workspaceState(workspaceId: string): Promise<string> {
-  const [webhooks, deliveries, keys, events, idempotency, members] = await Promise.all([
+  const [webhooks, deliveries, keys, events, idempotency, members, recoveries] = await Promise.all([
     db.webhook.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     db.delivery.findMany({
       where: { workspaceId },
@@ -110,6 +136,7 @@ export async function workspaceState(workspaceId: string): Promise<string> {
     db.event.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
     db.idempotencyKey.findMany({ where: { workspaceId }, orderBy: { key: "asc" } }),
     db.membership.findMany({ where: { workspaceId }, orderBy: { userId: "asc" } }),
+    db.recovery.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
   ]);
-  return JSON.stringify({ webhooks, deliveries, keys, events, idempotency, members });
+  return JSON.stringify({ webhooks, deliveries, keys, events, idempotency, members, recoveries });
 }
