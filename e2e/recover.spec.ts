@@ -22,7 +22,7 @@ async function failedDeliveries(page: Page, id: string): Promise<Row[]> {
 test("recover an outage's failed deliveries from the detail page and watch the progress", async ({
   browser,
   receiver,
-}) => {
+}, info) => {
   const context = await browser.newContext({ viewport: PHONE, colorScheme: "dark" });
   const page = await context.newPage();
   let up = false;
@@ -59,9 +59,9 @@ test("recover an outage's failed deliveries from the detail page and watch the p
 
   // custom range: labelled inputs; an end before the start is refused with the API's message
   await dialog.getByRole("radio", { name: "Custom range" }).check();
-  await expect(dialog.getByLabel("From")).toBeVisible();
-  await expect(dialog.getByLabel("To")).toBeVisible();
-  await dialog.getByLabel("To").fill("2020-01-01T00:00");
+  await expect(dialog.getByLabel("From", { exact: true })).toBeVisible();
+  await expect(dialog.getByLabel("To", { exact: true })).toBeVisible();
+  await dialog.getByLabel("To", { exact: true }).fill("2020-01-01T00:00");
   await expect(dialog.getByRole("status").first()).toContainText(/must|invalid/i);
   await dialog.getByRole("radio", { name: "Last hour" }).check();
   await expect(dialog.getByTestId("recover-count")).toContainText("3 failed");
@@ -71,6 +71,7 @@ test("recover an outage's failed deliveries from the detail page and watch the p
   expect(box!.x).toBeGreaterThanOrEqual(0);
   expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
 
+  await page.screenshot({ path: info.outputPath("recover-dialog-confirm.png") });
   await dialog.getByRole("button", { name: "Replay 3 deliveries" }).click();
   const progress = dialog.getByRole("progressbar", { name: "Replays sent" });
   await expect(progress).toBeVisible();
@@ -79,6 +80,7 @@ test("recover an outage's failed deliveries from the detail page and watch the p
   await expect(dialog.getByTestId("recovery-sent")).toHaveText("3 of 3");
   await expect(dialog.getByTestId("recovery-succeeded")).toHaveText("3");
   await expect(progress).toHaveAttribute("aria-valuenow", "3");
+  await page.screenshot({ path: info.outputPath("recover-dialog-done.png") });
 
   const resent = receiver.requests.slice(before).map((q) => String(q.headers["webhook-id"]));
   expect(resent.sort()).toEqual(failed.map((d) => d.messageId).sort());

@@ -326,13 +326,16 @@ function RecoveryProgress({
       <dl className="grid grid-cols-3 gap-2 text-sm">
         <div>
           <dt className="text-slate-600">Succeeded</dt>
-          <dd className="font-semibold text-emerald-700" data-testid="recovery-succeeded">
+          <dd
+            className={`font-semibold ${r.succeeded ? "text-emerald-700" : "text-slate-900"}`}
+            data-testid="recovery-succeeded"
+          >
             {r.succeeded}
           </dd>
         </div>
         <div>
           <dt className="text-slate-600">Failed</dt>
-          <dd className="font-semibold text-red-700" data-testid="recovery-failed">
+          <dd className={`font-semibold ${r.failed ? "text-red-700" : "text-slate-900"}`} data-testid="recovery-failed">
             {r.failed}
           </dd>
         </div>
