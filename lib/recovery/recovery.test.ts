@@ -6,6 +6,7 @@ import * as itemRoute from "@/app/api/v1/webhooks/[id]/route";
 import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { inngestHandler } from "@/inngest/serve";
 import { db } from "@/lib/db";
+import { purgeExpired } from "@/lib/delivery/retention";
 import type { DeliveryView } from "@/lib/delivery/schemas";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
@@ -14,7 +15,7 @@ import type { RecoveryView } from "@/lib/recovery/schemas";
 import { call, makeTenant, request, type Tenant } from "@/test/support/api";
 import { settledDelivery, verifySigned } from "@/test/support/deliveries";
 import { waitFor } from "@/test/support/executor";
-import { seedDelivery, seedWebhook } from "@/test/support/fixtures";
+import { seedDelivery, seedRecovery, seedWebhook } from "@/test/support/fixtures";
 import { setTestEnv, startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 
 /**
@@ -310,4 +311,22 @@ describe("bulk recovery", () => {
       "the replays to be settled",
     );
   }, 30_000);
+
+  it("retention purges finished recoveries older than the window, never a running one", async () => {
+    const t = await makeTenant("recovery-retention");
+    const { webhook } = await seedWebhook(t.workspaceId);
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    const [done, running, fresh] = [
+      await seedRecovery(webhook),
+      await seedRecovery(webhook),
+      await seedRecovery(webhook),
+    ];
+    await db.recovery.updateMany({ where: { id: { in: [done, running] } }, data: { createdAt: old } });
+    await db.recovery.update({ where: { id: running }, data: { status: "running", finishedAt: null } });
+    const res = await purgeExpired();
+    expect(res.recoveries).toBeGreaterThanOrEqual(1);
+    expect(await db.recovery.findUnique({ where: { id: done } })).toBeNull();
+    expect(await db.recovery.findUnique({ where: { id: running } })).not.toBeNull();
+    expect(await db.recovery.findUnique({ where: { id: fresh } })).not.toBeNull();
+  });
 });
