@@ -269,8 +269,17 @@ describe("bulk recovery", () => {
       expect(JSON.stringify(res.body.error?.details)).toContain(field);
     }
 
+    const preview = await call(
+      recoverRoute.GET,
+      request("GET", `/api/v1/webhooks/${webhook.id}/recover?since=${encodeURIComponent(ago(3600_000))}`, {
+        auth: { key: t.key },
+      }),
+      { id: webhook.id },
+    );
+    const remaining = Number(preview.headers.get("ratelimit-remaining"));
     const first = await recover(t, webhook.id, { since: ago(3600_000) });
     expect(first.status).toBe(202);
+    expect(Number(first.headers.get("ratelimit-remaining"))).toBe(remaining - 1); // one request, one point
     const second = await recover(t, webhook.id, { since: ago(60_000) });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({
