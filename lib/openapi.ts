@@ -276,6 +276,14 @@ export const recoveryPaths: PathSpec = {
       codes: [400, 404, 409, 413, 415],
     },
   },
+  "/webhooks/{id}/recoveries": {
+    get: {
+      summary: "The webhook's recoveries, newest first",
+      description: "At most 20, each with its status and progress (a running one first, if any).",
+      ok: envelope(schema(z.array(recoveryViewSchema))),
+      codes: [404],
+    },
+  },
   "/webhooks/{id}/recoveries/{recoveryId}": {
     get: {
       summary: "A recovery's status and progress",

@@ -60,6 +60,16 @@ export function RecoverFailedDeliveries({ w, onAnnounce }: { w: WebhookView; onA
   const [open, setOpen] = useState(false);
   const [recoveryId, setRecoveryId] = useState<string | null>(null);
   useReturnFocus(open, "webhook-recover");
+  // Opened while a recovery runs (started before a reload, or elsewhere): show its progress, not the form.
+  const recent = useQuery({
+    queryKey: [...keys.detail(w.id), "recoveries"],
+    queryFn: () => apiFetch<RecoveryView[]>(`${webhookPath(w.id)}/recoveries`),
+    enabled: open && recoveryId === null,
+    staleTime: 0,
+  });
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const running = recent.data?.find((r) => r.status === "running" && r.id !== dismissed);
+  const shown = recoveryId ?? running?.id ?? null;
 
   return (
     <>
@@ -72,13 +82,16 @@ export function RecoverFailedDeliveries({ w, onAnnounce }: { w: WebhookView; onA
         title="Recover failed deliveries"
         description="Replays every delivery to this endpoint that failed in a time window, once each, with its original webhook-id, to the current URL and signed with the current secret. Replays never count toward auto-disable."
       >
-        {recoveryId ? (
+        {shown ? (
           <RecoveryProgress
             w={w}
-            recoveryId={recoveryId}
+            recoveryId={shown}
             onAnnounce={onAnnounce}
             onClose={() => setOpen(false)}
-            onAnother={() => setRecoveryId(null)}
+            onAnother={() => {
+              setDismissed(shown);
+              setRecoveryId(null);
+            }}
           />
         ) : (
           <RecoverForm w={w} onStarted={setRecoveryId} onAnnounce={onAnnounce} onCancel={() => setOpen(false)} />

@@ -126,6 +126,29 @@ export async function getRecovery(workspaceId: string, webhookId: string, recove
   return toView(row, await progress(row.id));
 }
 
+/** The webhook's recoveries, newest first (at most LIST_LIMIT), each with its progress. */
+export async function listRecoveries(workspaceId: string, webhookId: string): Promise<RecoveryView[]> {
+  await findWebhookOrThrow(workspaceId, webhookId);
+  const rows = await db.recovery.findMany({
+    where: { webhookId, workspaceId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: LIST_LIMIT,
+  });
+  if (rows.length === 0) return [];
+  const counts = await db.$queryRaw<(Progress & { recoveryId: string })[]>`
+    SELECT "recoveryId",
+           count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+           count(*) FILTER (WHERE status = 'failed')::int AS failed,
+           count(*) FILTER (WHERE status = 'pending')::int AS pending,
+           count(*)::int AS replays
+      FROM "Delivery" WHERE "recoveryId" = ANY(${rows.map((r) => r.id)}::text[])
+     GROUP BY "recoveryId"`;
+  const byId = new Map(counts.map((c) => [c.recoveryId, c]));
+  return rows.map((r) => toView(r, byId.get(r.id) ?? { succeeded: 0, failed: 0 }));
+}
+
+const LIST_LIMIT = 20;
+
 type Progress = { succeeded: number; failed: number; pending: number; replays: number };
 
 async function progress(recoveryId: string): Promise<Progress> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as replayRoute from "@/app/api/v1/webhooks/[id]/deliveries/[deliveryId]/replay/route";
 import * as recoveryRoute from "@/app/api/v1/webhooks/[id]/recoveries/[recoveryId]/route";
+import * as recoveriesRoute from "@/app/api/v1/webhooks/[id]/recoveries/route";
 import * as recoverRoute from "@/app/api/v1/webhooks/[id]/recover/route";
 import * as itemRoute from "@/app/api/v1/webhooks/[id]/route";
 import { startEmbeddedExecutor, type EmbeddedExecutor } from "@/inngest/embedded/executor";
@@ -223,6 +224,16 @@ describe("bulk recovery", () => {
     const again = await recover(t, webhook.id, { since: ago(3600_000) });
     expect(again.status).toBe(202);
     expect((await finished(t, webhook.id, again.body.data.id)).total).toBe(0);
+
+    const list = await call<RecoveryView[]>(
+      recoveriesRoute.GET,
+      request("GET", `/api/v1/webhooks/${webhook.id}/recoveries`, { auth: { key: t.key } }),
+      { id: webhook.id },
+    );
+    expect(list.body.data.map((x) => [x.id, x.total, x.succeeded])).toEqual([
+      [again.body.data.id, 0, 0],
+      [started.body.data.id, N - 1, N - 1],
+    ]);
   }, 90_000);
 
   it("failed replays are counted, leave the failure streak alone, and the counts add up", async () => {

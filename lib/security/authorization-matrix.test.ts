@@ -231,6 +231,13 @@ const MATRIX: Record<string, Entry> = {
       expect((await db.recovery.findUniqueOrThrow({ where: { id: data.id } })).webhookId).toBe(fx.webhookId);
     },
   },
+  "GET /webhooks/[id]/recoveries": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(idsOf(res.body.data)).toEqual([fx.recoveryId]);
+    },
+  },
   "GET /webhooks/[id]/recoveries/[recoveryId]": {
     auth: "resource",
     status: 200,
