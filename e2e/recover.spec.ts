@@ -89,5 +89,10 @@ test("recover an outage's failed deliveries from the detail page and watch the p
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("button", { name: "Recover failed deliveries…" })).toBeFocused();
+  // reopened once it is over: a new window can be chosen (a running one would show its progress instead)
+  await page.getByRole("button", { name: "Recover failed deliveries…" }).click();
+  await expect(dialog.getByRole("radio", { name: "Last hour" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
   await context.close();
 });

@@ -78,7 +78,11 @@ export function RecoverFailedDeliveries({ w, onAnnounce }: { w: WebhookView; onA
       </Button>
       <Dialog
         open={open}
-        onOpenChange={setOpen}
+        onOpenChange={(next) => {
+          setOpen(next);
+          // reopened, it shows a recovery still running (from the list), else the form
+          if (!next) setRecoveryId(null);
+        }}
         title="Recover failed deliveries"
         description="Replays every delivery to this endpoint that failed in a time window, once each, with its original webhook-id, to the current URL and signed with the current secret. Replays never count toward auto-disable."
       >
@@ -87,7 +91,10 @@ export function RecoverFailedDeliveries({ w, onAnnounce }: { w: WebhookView; onA
             w={w}
             recoveryId={shown}
             onAnnounce={onAnnounce}
-            onClose={() => setOpen(false)}
+            onClose={() => {
+              setOpen(false);
+              setRecoveryId(null);
+            }}
             onAnother={() => {
               setDismissed(shown);
               setRecoveryId(null);
@@ -134,6 +141,7 @@ function RecoverForm({
     mutationFn: (body: Window) => apiFetch<RecoveryView>(recoverPath(w.id), { method: "POST", body }),
     onSuccess: (r) => {
       qc.setQueryData([...keys.detail(w.id), "recovery", r.id], r);
+      void qc.invalidateQueries({ queryKey: [...keys.detail(w.id), "recoveries"] });
       onAnnounce(`Recovery started: ${r.total} ${r.total === 1 ? "delivery" : "deliveries"} to replay.`);
       onStarted(r.id);
     },
@@ -301,6 +309,7 @@ function RecoveryProgress({
     void qc.invalidateQueries({ queryKey: keys.deliveries(w.id) });
     void qc.invalidateQueries({ queryKey: keys.webhook(w.id) });
     void qc.invalidateQueries({ queryKey: keys.stats(w.id) });
+    void qc.invalidateQueries({ queryKey: [...keys.detail(w.id), "recoveries"] });
     onAnnounce(`Recovery ${r.status}: ${r.succeeded} succeeded, ${r.failed} failed.`);
   }, [finished, r, qc, w.id, onAnnounce]);
 

@@ -47,7 +47,8 @@ export function ReplaySection({ s }: ProtocolFacts) {
         <li>
           It answers <C>202</C> with the recovery; follow it with <C>GET /api/v1/webhooks/:id/recoveries/:recoveryId</C>{" "}
           (<C>status</C>, <C>total</C>, <C>sent</C>, <C>succeeded</C>, <C>failed</C>).{" "}
-          <C>GET /api/v1/webhooks/:id/recover?since=…</C> only counts (a dry run).
+          <C>GET /api/v1/webhooks/:id/recover?since=…</C> only counts (a dry run), and{" "}
+          <C>GET /api/v1/webhooks/:id/recoveries</C> lists the latest recoveries.
         </li>
         <li>
           One recovery per endpoint at a time: another is refused with <C>409</C> while one runs. It counts once against
