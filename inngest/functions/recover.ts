@@ -41,9 +41,11 @@ export const recover = inngest.createFunction(
       }
     }
     const summary = await step.run("finish", () => finishRecovery(recoveryId, "completed"));
-    // MERGE POINT (h14b, operational endpoint): emit the signed `webhook.recovered` operational event here,
-    // from `summary` (null when the recovery was no longer running), in its own step, e.g.
-    //   if (summary) await step.run("notify-recovered", () => sendOperationalEvent(workspaceId, "webhook.recovered", summary));
+    // MERGE POINT (h14b, operational endpoint): emit the signed `webhook.recovered` operational event here, in its
+    // own step, from `summary` (the final RecoveryView: id, webhookId, status, since, until, total, sent, succeeded,
+    // failed, finishedAt; null when the recovery was no longer running, e.g. cancelled by a deletion). The workspace
+    // is `event.data.workspaceId` (recoveryRequestedData), e.g.
+    //   if (summary) await step.run("notify-recovered", () => sendOperationalEvent(event.data.workspaceId, "webhook.recovered", summary));
     return { recoveryId, replayed, status: summary?.status ?? "not running" };
   },
 );
