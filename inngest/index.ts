@@ -1,6 +1,7 @@
 import { deliver } from "@/inngest/functions/deliver";
 import { fanOut } from "@/inngest/functions/fan-out";
 import { announceNoticesSweep, emailDisabledEndpoint, sendOperationalEventFn } from "@/inngest/functions/notify";
+import { recover } from "@/inngest/functions/recover";
 import { retention } from "@/inngest/functions/retention";
 import { sweep } from "@/inngest/functions/sweep";
 
@@ -13,4 +14,5 @@ export const functions = [
   emailDisabledEndpoint,
   sendOperationalEventFn,
   announceNoticesSweep,
+  recover,
 ];

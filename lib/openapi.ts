@@ -15,6 +15,14 @@ import {
   putOperationalWebhookSchema,
 } from "@/lib/operational/endpoint";
 import {
+  MAX_RECOVERY_DAYS,
+  MAX_RECOVERY_DELIVERIES,
+  recoverBodySchema,
+  recoverQueryFieldsSchema,
+  recoveryCountSchema,
+  recoveryViewSchema,
+} from "@/lib/recovery/schemas";
+import {
   createWebhookSchema,
   updateWebhookSchema,
   webhookViewSchema,
@@ -290,9 +298,56 @@ export const noticePaths: PathSpec = {
   },
 };
 
+const recoveryWindow =
+  `The window is [since, until): deliveries created at or after \`since\` and before \`until\` (default: now). ` +
+  `\`since\` must be earlier than \`until\`, neither in the future, and at most ${MAX_RECOVERY_DAYS} days ago.`;
+
+export const recoveryPaths: PathSpec = {
+  "/webhooks/{id}/recover": {
+    get: {
+      summary: "Dry run: count what a recovery would replay",
+      description: `How many deliveries \`POST /webhooks/{id}/recover\` with the same window would replay now; sends nothing. ${recoveryWindow}`,
+      query: recoverQueryFieldsSchema,
+      ok: envelope(schema(recoveryCountSchema)),
+      codes: [400, 404],
+    },
+    post: {
+      summary: "Recover failed deliveries: replay every failed delivery of a time window",
+      description:
+        "Replays, once each and oldest first, every event delivery of this webhook that had ended `failed` when the recovery started " +
+        "(except those a replay had already delivered), with its original webhook-id and payload, to the current URL, signed with the current secret, " +
+        "paced by the per-endpoint delivery rate. Replays are never retried and never count toward auto-disable. Counts once against the rate limit. " +
+        `${recoveryWindow} At most ${MAX_RECOVERY_DELIVERIES} deliveries per recovery (400 beyond). ` +
+        "409 `conflict` (with `details.recoveryId`) while another recovery of the webhook is running. Follow it with GET /webhooks/{id}/recoveries/{recoveryId}.",
+      body: recoverBodySchema,
+      ok: envelope(schema(recoveryViewSchema)),
+      status: 202,
+      codes: [400, 404, 409, 413, 415],
+    },
+  },
+  "/webhooks/{id}/recoveries": {
+    get: {
+      summary: "The webhook's recoveries, newest first",
+      description: "At most 20, each with its status and progress (a running one first, if any).",
+      ok: envelope(schema(z.array(recoveryViewSchema))),
+      codes: [404],
+    },
+  },
+  "/webhooks/{id}/recoveries/{recoveryId}": {
+    get: {
+      summary: "A recovery's status and progress",
+      description:
+        "`total` deliveries to replay, `sent` = `succeeded` + `failed` so far; `status` is `running` until every replay has settled, then `completed` " +
+        "(`total` is then exactly the replays made), or `cancelled` (webhook deleted) or `failed` (with `error`).",
+      ok: envelope(schema(recoveryViewSchema)),
+      codes: [404],
+    },
+  },
+};
+
 export function openApiDocument(extra: PathSpec[] = []): Json {
   const paths: Json = {};
-  for (const spec of [webhookPaths, deliveryPaths, noticePaths, ...extra]) {
+  for (const spec of [webhookPaths, deliveryPaths, recoveryPaths, noticePaths, ...extra]) {
     for (const [path, ops] of Object.entries(spec)) {
       const tag = path.split("/")[1] ?? "api";
       paths[path] = Object.fromEntries(

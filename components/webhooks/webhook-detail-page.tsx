@@ -11,6 +11,7 @@ import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
 import { BackLink, DeletedWebhookPage } from "@/components/webhooks/deleted-webhook-page";
 import { HealthPanel } from "@/components/webhooks/health-panel";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
+import { RecoverFailedDeliveries } from "@/components/webhooks/recover-dialog";
 import { TestEventPanel } from "@/components/webhooks/test-event-panel";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 import { DeleteWebhook, EditForm, RotateSecret, ToggleActive } from "@/components/webhooks/webhook-actions";
@@ -122,6 +123,7 @@ function Header({ w, onAnnounce }: { w: WebhookView; onAnnounce: (m: string) => 
               {labels[a.kind]}
             </Button>
           ))}
+          <RecoverFailedDeliveries w={w} onAnnounce={onAnnounce} />
         </div>
       </div>
 

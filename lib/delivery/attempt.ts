@@ -113,6 +113,7 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
   await recordAttempt({
     deliveryId,
     webhookId: webhook.id,
+    kind: delivery.kind,
     url: webhook.url,
     attempt,
     startedAt,
@@ -129,6 +130,8 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
 export type AttemptRecord = {
   deliveryId: string;
   webhookId: string;
+  /** A replay's failure never moves the endpoint's failure streak (recordDeliveryFailure). */
+  kind: Delivery["kind"];
   url: string;
   attempt: number;
   startedAt: Date;
@@ -161,8 +164,9 @@ export function storableResponse(result: DeliveryResult): StoredResponse {
 /**
  * Records one attempt — the only function that does: the attempt row, the
  * delivery's state and the webhook's lastTriggeredAt in one statement; a
- * success also ends the endpoint's failure streak, and a final failure
- * extends it (recordDeliveryFailure, same transaction). If the receiver's
+ * success (a replay's too) also ends the endpoint's failure streak, and a
+ * final failure extends it (recordDeliveryFailure, same transaction) unless
+ * it is a replay's. If the receiver's
  * answer cannot be stored, the attempt is recorded without it (and says so):
  * an attempt always counts.
  */
@@ -219,6 +223,6 @@ async function write(a: AttemptRecord, response: StoredResponse): Promise<void> 
   // A failed delivery extends the endpoint's failure streak, which may disable it: read-modify-write.
   await db.$transaction(async (tx) => {
     await tx.$executeRaw(statement);
-    await recordDeliveryFailure(tx, a.webhookId, { gone: a.gone, at: a.startedAt });
+    await recordDeliveryFailure(tx, a.webhookId, { gone: a.gone, at: a.startedAt, replay: a.kind === "replay" });
   });
 }

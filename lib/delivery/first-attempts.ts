@@ -183,6 +183,7 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
     const record: AttemptRecord = {
       deliveryId: s.d.id,
       webhookId: s.d.webhookId,
+      kind: "event", // the batch's first attempts are of published events only
       url: s.url,
       attempt: 1,
       startedAt: s.startedAt,

@@ -4,7 +4,8 @@ import { env } from "@/lib/env";
 /**
  * Daily retention: delivery logs (and their attempts) older than
  * DELIVERY_RETENTION_DAYS — including those of deleted webhooks — published
- * events of the same age, and idempotency keys older than 24 h. Deletes in
+ * events and finished bulk recoveries of the same age, and idempotency keys
+ * older than 24 h. Deletes in
  * batches so a large backlog never holds one long transaction.
  */
 export async function purgeExpired(now = new Date(), batchSize = 5000) {
@@ -17,8 +18,15 @@ export async function purgeExpired(now = new Date(), batchSize = 5000) {
     if (n < batchSize) break;
   }
   const events = await db.event.deleteMany({ where: { createdAt: { lt: cutoff } } });
+  const recoveries = await db.recovery.deleteMany({ where: { createdAt: { lt: cutoff }, status: { not: "running" } } });
   const idempotencyKeys = await db.idempotencyKey.deleteMany({
     where: { createdAt: { lt: new Date(now.getTime() - 86_400_000) } },
   });
-  return { cutoff: cutoff.toISOString(), deliveries, events: events.count, idempotencyKeys: idempotencyKeys.count };
+  return {
+    cutoff: cutoff.toISOString(),
+    deliveries,
+    events: events.count,
+    recoveries: recoveries.count,
+    idempotencyKeys: idempotencyKeys.count,
+  };
 }

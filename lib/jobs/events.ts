@@ -11,6 +11,7 @@ export const DELIVERY_REQUESTED = "webhooks/delivery.requested";
 export const WEBHOOK_DELETED = "webhooks/webhook.deleted";
 export const WEBHOOK_AUTO_DISABLED = "webhooks/webhook.auto-disabled";
 export const OPERATIONAL_EVENT_REQUESTED = "webhooks/operational-event.requested";
+export const RECOVERY_REQUESTED = "webhooks/recovery.requested";
 
 export const eventPublishedData = z.object({ eventId: z.string().min(1), workspaceId: z.string().min(1) });
 export const deliveryRequestedData = z.object({
@@ -19,6 +20,11 @@ export const deliveryRequestedData = z.object({
   kind: z.enum(["event", "test", "replay"]),
 });
 export const webhookDeletedData = z.object({ webhookId: z.string().min(1), workspaceId: z.string().min(1) });
+export const recoveryRequestedData = z.object({
+  recoveryId: z.string().min(1),
+  webhookId: z.string().min(1),
+  workspaceId: z.string().min(1),
+});
 
 /** An endpoint disabled automatically (lib/notices): the email to the workspace's members. */
 export const webhookAutoDisabledData = z.object({
@@ -44,6 +50,7 @@ export type DeliveryRequestedData = z.infer<typeof deliveryRequestedData>;
 export type WebhookDeletedData = z.infer<typeof webhookDeletedData>;
 export type WebhookAutoDisabledData = z.infer<typeof webhookAutoDisabledData>;
 export type OperationalEventRequestedData = z.infer<typeof operationalEventRequestedData>;
+export type RecoveryRequestedData = z.infer<typeof recoveryRequestedData>;
 
 /**
  * The event that requests one delivery's run. Its id makes the request

@@ -3,11 +3,13 @@ import {
   deliveryRequest,
   EVENT_PUBLISHED,
   OPERATIONAL_EVENT_REQUESTED,
+  RECOVERY_REQUESTED,
   WEBHOOK_AUTO_DISABLED,
   WEBHOOK_DELETED,
   type DeliveryRequestedData,
   type EventPublishedData,
   type OperationalEventRequestedData,
+  type RecoveryRequestedData,
   type WebhookAutoDisabledData,
   type WebhookDeletedData,
 } from "@/lib/jobs/events";
@@ -26,6 +28,16 @@ export async function announceEventPublished(data: EventPublishedData): Promise<
 /** Starts the delivery run of one delivery row (once per delivery and key; see deliveryRequest). */
 export async function requestDelivery(data: DeliveryRequestedData, key?: string): Promise<void> {
   await inngest.send(deliveryRequest(data, key));
+}
+
+/** Starts the delivery runs of many delivery rows in one send (each idempotent like requestDelivery). */
+export async function requestDeliveries(list: DeliveryRequestedData[]): Promise<void> {
+  if (list.length > 0) await inngest.send(list.map((data) => deliveryRequest(data)));
+}
+
+/** Starts a bulk recovery's run (once per recovery id). */
+export async function requestRecovery(data: RecoveryRequestedData): Promise<void> {
+  await inngest.send({ id: `recover-${data.recoveryId}`, name: RECOVERY_REQUESTED, data });
 }
 
 /** Cancels the runs of a deleted webhook's deliveries at once (cancelOn). */

@@ -321,6 +321,7 @@ describe("the error envelope on every /api/v1 answer", () => {
   it("every route answers a method it lacks with 405, Allow and the envelope", async () => {
     const root = path.resolve("app/api/v1");
     let checked = 0;
+    const covered = new Set<string>();
     for (const file of routeFiles(root)) {
       if (file.includes("[...path]")) continue;
       const mod = (await import(file)) as Record<string, unknown>;
@@ -340,9 +341,18 @@ describe("the error envelope on every /api/v1 answer", () => {
         expect(allow).not.toContain(m);
         expect(await res.json()).toMatchObject({ success: false, error: { code: "method_not_allowed" } });
         checked++;
+        covered.add(`${m} ${path.relative(root, path.dirname(file))}`);
       }
     }
     expect(checked).toBeGreaterThan(40);
+    expect([...covered]).toEqual(
+      expect.arrayContaining([
+        "DELETE webhooks/[id]/recover",
+        "PUT webhooks/[id]/recover",
+        "POST webhooks/[id]/recoveries/[recoveryId]",
+        "DELETE webhooks/[id]/recoveries/[recoveryId]",
+      ]),
+    );
     expect(readFileSync(path.join(root, "webhooks/route.ts"), "utf8")).toContain("methodNotAllowed");
   });
 

@@ -260,6 +260,38 @@ const MATRIX: Record<string, Entry> = {
       expect(res.body.data).toMatchObject({ kind: "replay", replayOf: fx.deliveryId, webhookId: fx.webhookId });
     },
   },
+  "GET /webhooks/[id]/recover": {
+    auth: "resource",
+    status: 200,
+    query: `?since=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}`,
+    verify: async (res) => {
+      expect(dataOf<{ total: number }>(res).total).toBe(1); // the seeded failed delivery
+    },
+  },
+  "POST /webhooks/[id]/recover": {
+    auth: "resource",
+    status: 202,
+    body: () => ({ since: new Date(Date.now() - 3600_000).toISOString() }),
+    verify: async (res, { fx }) => {
+      const data = dataOf<{ id: string; total: number; status: string }>(res);
+      expect(data).toMatchObject({ webhookId: fx.webhookId, total: 1, status: "running" });
+      expect((await db.recovery.findUniqueOrThrow({ where: { id: data.id } })).webhookId).toBe(fx.webhookId);
+    },
+  },
+  "GET /webhooks/[id]/recoveries": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(idsOf(res.body.data)).toEqual([fx.recoveryId]);
+    },
+  },
+  "GET /webhooks/[id]/recoveries/[recoveryId]": {
+    auth: "resource",
+    status: 200,
+    verify: async (res, { fx }) => {
+      expect(res.body.data).toMatchObject({ id: fx.recoveryId, webhookId: fx.webhookId, status: "completed" });
+    },
+  },
   "POST /webhooks/[id]/rotate-secret": {
     auth: "resource",
     status: 200,
@@ -377,6 +409,7 @@ function paramsFor(route: DiscoveredRoute, fx: WorkspaceResources): Record<strin
           ? fx.noticeId
           : fx.webhookId;
     else if (name === "deliveryId") out[name] = fx.deliveryId;
+    else if (name === "recoveryId") out[name] = fx.recoveryId;
     else
       throw new Error(`the matrix does not know which resource [${name}] of ${route.key} names: add it to paramsFor`);
   }
@@ -460,7 +493,7 @@ describe("authorization matrix", () => {
           // nobody but A changed anything of A, nor saw any of A's resources
           expect(await workspaceState(a.workspaceId), `${label} changed workspace A`).toBe(before);
           const text = JSON.stringify(res.body);
-          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, fxA.noticeId, a.workspaceId])
+          for (const id of [fxA.webhookId, fxA.deliveryId, fxA.keyId, fxA.noticeId, fxA.recoveryId, a.workspaceId])
             expect(text, `${label} leaked ${id}`).not.toContain(id);
         }
       }

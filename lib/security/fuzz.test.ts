@@ -139,6 +139,17 @@ function eventData(type: string): fc.Arbitrary<JVal> {
     });
 }
 
+/** A recovery window's bound: recent (valid), in the future, too old, or any of the odd timestamps. */
+function recoveryTime(): fc.Arbitrary<JVal> {
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(ago(3600_000), ago(60_000), ago(86_400_000), ago(0)), weight: 4 },
+    { arbitrary: fc.constantFrom(ago(-3600_000), ago(15 * 86_400_000), "2026-13-01T00:00:00Z"), weight: 2 },
+    { arbitrary: timestamp, weight: 1 },
+    { arbitrary: anyValue, weight: 1 },
+  );
+}
+
 const idempotencyKey: fc.Arbitrary<Record<string, string>> = fc.oneof(
   { arbitrary: fc.constant({}), weight: 3 },
   {
@@ -174,6 +185,10 @@ const TARGETS: Record<string, Target> = {
   "PATCH /webhooks/[id]": { body: () => bodyArb({ url: urls(), events: eventList, isActive: fc.boolean() }) },
   "POST /webhooks/[id]/test": { body: () => bodyArb({ event: eventType }) },
   "PUT /operational-webhook": { body: () => bodyArb({ url: urls() }) },
+  "POST /webhooks/[id]/recover": { body: () => bodyArb({ since: recoveryTime(), until: recoveryTime() }) },
+  "GET /webhooks/[id]/recover": {
+    query: { since: recoveryTime().map(String), until: recoveryTime().map(String) },
+  },
   "GET /webhooks/[id]/deliveries": {
     query: {
       page: fc.integer({ min: -2, max: 3 }).map(String),
@@ -204,6 +219,7 @@ function resolveParam(route: DiscoveredRoute, name: string, choice: ParamChoice,
           ? r.noticeId
           : r.webhookId;
     if (name === "deliveryId") return r.deliveryId;
+    if (name === "recoveryId") return r.recoveryId;
     throw new Error(`fuzz does not know which resource [${name}] of ${route.key} names`);
   };
   if (choice.kind === "own") return pick(fx);

@@ -5,8 +5,8 @@ import { log } from "@/lib/log";
 import { webhookIdSchema } from "@/lib/webhooks/schemas";
 
 /**
- * Hard-deletes the subscription. Its pending deliveries are cancelled at
- * once (and their scheduled runs cancelled via `webhooks/webhook.deleted`;
+ * Hard-deletes the subscription. Its pending deliveries and running
+ * recoveries are cancelled at once (and their runs cancelled via `webhooks/webhook.deleted`;
  * every attempt also re-checks that the webhook exists). The delivery
  * history stays (no foreign key) until the retention job purges it.
  */
@@ -18,6 +18,10 @@ export async function deleteWebhook(workspaceId: string, id: string): Promise<{ 
     await tx.delivery.updateMany({
       where: { webhookId: id, workspaceId, status: "pending" },
       data: { status: "cancelled", error: "webhook was deleted", nextAttemptAt: null },
+    });
+    await tx.recovery.updateMany({
+      where: { webhookId: id, workspaceId, status: "running" },
+      data: { status: "cancelled", error: "webhook was deleted", finishedAt: new Date() },
     });
     return true;
   });

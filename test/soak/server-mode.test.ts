@@ -74,6 +74,13 @@ const EXPECTED_FUNCTIONS: ExpectedFunction[] = [
   { id: "email-disabled-endpoint", triggers: [{ event: "webhooks/webhook.auto-disabled" }], retries: 8 },
   { id: "send-operational-event", triggers: [{ event: "webhooks/operational-event.requested" }], retries: 8 },
   { id: "announce-disabled-notices", triggers: [{ cron: "*/5 * * * *" }], retries: 3 },
+  {
+    id: "recover-failed-deliveries",
+    triggers: [{ event: "webhooks/recovery.requested" }],
+    retries: 3,
+    cancelOn: [{ event: "webhooks/webhook.deleted", match: "data.webhookId" }],
+    onFailure: true,
+  },
 ];
 
 /** The flow-control fields of a registered function (SDK_SPEC "function configuration"): all compared, absent = undefined. */

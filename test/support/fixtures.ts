@@ -66,6 +66,7 @@ export type WorkspaceResources = {
   keyId: string;
   secret: string;
   noticeId: string;
+  recoveryId: string;
 };
 
 /** A disabled-endpoint notice (the dashboard's banner) of the webhook, as an automatic disable stores it. */
@@ -86,13 +87,32 @@ export async function seedNotice(
   return notice.id;
 }
 
-/** One webhook (with a delivery and a disabled-endpoint notice) and one extra API key of the workspace. */
+/** A finished bulk recovery of the webhook (no replays), covering the last hour. */
+export async function seedRecovery(webhook: Pick<Webhook, "id" | "workspaceId">): Promise<string> {
+  const now = Date.now();
+  const row = await db.recovery.create({
+    data: {
+      id: newId("rcv"),
+      workspaceId: webhook.workspaceId,
+      webhookId: webhook.id,
+      since: new Date(now - 3600_000),
+      until: new Date(now),
+      status: "completed",
+      total: 0,
+      finishedAt: new Date(now),
+    },
+  });
+  return row.id;
+}
+
+/** One webhook (with a delivery, a disabled-endpoint notice and a finished recovery) and one extra API key of the workspace. */
 export async function seedResources(workspaceId: string, url?: string): Promise<WorkspaceResources> {
   const { webhook, secret } = await seedWebhook(workspaceId, { url });
   const delivery = await seedDelivery(webhook);
+  const recoveryId = await seedRecovery(webhook);
   const key = await createApiKey(workspaceId, "seeded");
   const noticeId = await seedNotice(webhook);
-  return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret, noticeId };
+  return { webhookId: webhook.id, deliveryId: delivery.id, keyId: key.id, secret, noticeId, recoveryId };
 }
 
 export const COUNTED_TABLES = [
@@ -107,6 +127,7 @@ export const COUNTED_TABLES = [
   "ExecutorRun",
   "WebhookDisableNotice",
   "OperationalEndpoint",
+  "Recovery",
 ] as const;
 export type RowCounts = Record<(typeof COUNTED_TABLES)[number], number>;
 
@@ -122,23 +143,25 @@ export async function rowCounts(): Promise<RowCounts> {
  * (lastUsedAt is left out: using a key legitimately touches it).
  */
 export async function workspaceState(workspaceId: string): Promise<string> {
-  const [webhooks, deliveries, keys, events, idempotency, members, notices, operational] = await Promise.all([
-    db.webhook.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
-    db.delivery.findMany({
-      where: { workspaceId },
-      orderBy: { id: "asc" },
-      include: { attempts: { orderBy: { id: "asc" } } },
-    }),
-    db.apiKey.findMany({
-      where: { workspaceId },
-      orderBy: { id: "asc" },
-      select: { id: true, name: true, prefix: true, hash: true, revokedAt: true, createdAt: true },
-    }),
-    db.event.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
-    db.idempotencyKey.findMany({ where: { workspaceId }, orderBy: { key: "asc" } }),
-    db.membership.findMany({ where: { workspaceId }, orderBy: { userId: "asc" } }),
-    db.webhookDisableNotice.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
-    db.operationalEndpoint.findMany({ where: { workspaceId } }),
-  ]);
-  return JSON.stringify({ webhooks, deliveries, keys, events, idempotency, members, notices, operational });
+  const [webhooks, deliveries, keys, events, idempotency, members, notices, operational, recoveries] =
+    await Promise.all([
+      db.webhook.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db.delivery.findMany({
+        where: { workspaceId },
+        orderBy: { id: "asc" },
+        include: { attempts: { orderBy: { id: "asc" } } },
+      }),
+      db.apiKey.findMany({
+        where: { workspaceId },
+        orderBy: { id: "asc" },
+        select: { id: true, name: true, prefix: true, hash: true, revokedAt: true, createdAt: true },
+      }),
+      db.event.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db.idempotencyKey.findMany({ where: { workspaceId }, orderBy: { key: "asc" } }),
+      db.membership.findMany({ where: { workspaceId }, orderBy: { userId: "asc" } }),
+      db.webhookDisableNotice.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+      db.operationalEndpoint.findMany({ where: { workspaceId } }),
+      db.recovery.findMany({ where: { workspaceId }, orderBy: { id: "asc" } }),
+    ]);
+  return JSON.stringify({ webhooks, deliveries, keys, events, idempotency, members, notices, operational, recoveries });
 }
