@@ -5,6 +5,9 @@
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { applyV8Flags } from "./v8-flags.mjs";
+
+applyV8Flags();
 
 const dir = process.env.AKOL_PRECOMPILED_DIR;
 if (dir) {

@@ -10,6 +10,9 @@
  * took about twice as long. `node --import tsx scripts/launch.ts` still works.
  */
 import { pathToFileURL } from "node:url";
+import { applyV8Flags } from "./v8-flags.mjs";
+
+applyV8Flags();
 
 const dir =
   process.argv[2] === "start" && process.env.AKOL_PRECOMPILE !== "0"
