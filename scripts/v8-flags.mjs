@@ -16,9 +16,9 @@
 import v8 from "node:v8";
 
 /**
- * Heap sizes, which V8 takes from the command line only: the launcher's are
- * in package.json's "start" script (`npm start`), the executor worker's are
- * given by the launcher when it forks it (dev and start alike).
+ * Heap size, which V8 takes from the command line only: the launcher's is in
+ * package.json's "start" script (`npm start`), the executor worker's is given
+ * by the launcher when it forks it (dev and start alike).
  *
  * --max-old-space-size=256  V8 sizes its heap by the memory it may use: with
  *                           the default limit (a quarter of the RAM, 4 GB on
@@ -27,14 +27,15 @@ import v8 from "node:v8";
  *                           256 MB cap makes it collect sooner. Live heaps
  *                           under load, measured: launcher with Next.js
  *                           70–90 MB, worker 50–70 MB.
- * --max-semi-space-size=2   a young generation of a few MB instead of up to
- *                           48 MB.
- * Measured (6,000 publishes + 12,000 trivial requests at 32 connections,
- * their deliveries running): peak RSS of launcher + worker 745 MB with
- * neither, 420 MB with the 256 MB old-space cap alone, 352 MB with a 200 MB
- * cap and 2 MB semi-spaces (README, "Memory").
+ * Measured, `bench:delivery --shape wide --events 100` (README, "Memory"):
+ * peak RSS of launcher + worker 761 MB before this change set, 508 MB with
+ * no heap flag, 506 MB with the launcher's cap alone, 383 MB with both
+ * capped, 311 MB with --max-semi-space-size=2 as well; app CPU per delivery
+ * (2.9 ms before) pays for it: 3.1, 3.1, 3.5, 4.3 ms. Hence both capped,
+ * without the semi-space cap. Re-measure when the delivery path's
+ * allocations change.
  */
-export const HEAP_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=2"];
+export const HEAP_FLAGS = ["--max-old-space-size=256"];
 
 export const RUNTIME_V8_FLAGS = ["--liftoff-only"];
 
