@@ -1,7 +1,7 @@
 import "server-only";
 import { ApiError } from "@/lib/errors";
 import { zodDetails } from "@/lib/api/body";
-import { db } from "@/lib/db";
+import { db, pool } from "@/lib/db";
 import { findEventType, type EventDataInput, type EventTypeName } from "@/lib/events/catalog";
 import { minifyJson } from "@/lib/events/json-text";
 import { newId } from "@/lib/ids";
@@ -14,6 +14,8 @@ import { announceEventPublished } from "@/lib/jobs";
  */
 
 const MIN_TIMESTAMP_MS = Date.parse("0001-01-01T00:00:00Z");
+/** The last instant with a four-digit year: what an ISO 8601 timestamp (the API's `timestamp`) can express. */
+const MAX_TIMESTAMP_MS = Date.parse("9999-12-31T23:59:59.999Z");
 
 /** A publish from server-side code: `data` is typed by the event type's schema (its input). */
 export type PublishInput<T extends EventTypeName = EventTypeName> = {
@@ -91,17 +93,29 @@ export async function publishEventJson(
     throw new ApiError(400, "validation_error", "timestamp is before 0001-01-01T00:00:00Z", [
       { field: "timestamp", message: "out of range" },
     ]);
+  if (timestamp.getTime() > MAX_TIMESTAMP_MS)
+    throw new ApiError(400, "validation_error", "timestamp is after 9999-12-31T23:59:59.999Z", [
+      { field: "timestamp", message: "out of range" },
+    ]);
 
   const id = opts.id ?? newId("evt");
-  const [created, webhooks] = await db.$transaction([
-    db.event.createMany({
-      data: [{ id, workspaceId, type: def.type, data: dataJson, timestamp }],
-      skipDuplicates: true,
-    }),
-    db.webhook.count({ where: { workspaceId, isActive: true, events: { has: def.type } } }),
-  ]);
+  // One statement, one round trip: the event row and the count of the webhooks it goes to (the Prisma batch
+  // transaction this replaces cost BEGIN + 2 statements + COMMIT). `timestamp` is a UTC wall time, as Prisma
+  // stores it; the text form avoids pg's local-time conversion of a Date.
+  const { rows } = await pool().query<{ created: boolean; webhooks: number }>(
+    `WITH created AS (
+       INSERT INTO "Event" (id, "workspaceId", type, data, timestamp, "createdAt")
+       VALUES ($1, $2, $3, $4, $5::timestamp, now() AT TIME ZONE 'UTC')
+       ON CONFLICT (id) DO NOTHING
+       RETURNING 1)
+     SELECT EXISTS (SELECT 1 FROM created) AS created,
+       (SELECT count(*)::int FROM "Webhook"
+         WHERE "workspaceId" = $2 AND "isActive" AND events @> ARRAY[$3]::text[]) AS webhooks`,
+    [id, workspaceId, def.type, dataJson, timestamp.toISOString()],
+  );
+  const { created, webhooks } = rows[0]!;
   let stored = timestamp;
-  if (created.count === 0) {
+  if (!created) {
     const prior = await db.event.findUnique({
       where: { id },
       select: { workspaceId: true, type: true, timestamp: true },

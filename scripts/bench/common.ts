@@ -369,6 +369,19 @@ function run(
  * own process group, with a temp DATA_DIR, free PORT and EMBEDDED_DB_PORT
  * (embedded PostgreSQL), waiting until GET /api/health answers.
  */
+/** The Node options of APP_DIR's `npm start` script (`node <options> scripts/launch.mjs start`), e.g. its heap sizes. */
+function startNodeOptions(): string[] {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(APP_DIR, "package.json"), "utf8")) as {
+      scripts?: { start?: string };
+    };
+    const options = /^node\s+(.*?)\s*scripts\/launch\.mjs start$/.exec(pkg.scripts?.start ?? "")?.[1];
+    return options ? options.split(/\s+/) : [];
+  } catch {
+    return [];
+  }
+}
+
 export async function startApp(
   opts: { env?: Record<string, string>; label?: string; readyTimeoutMs?: number } = {},
 ): Promise<App> {
@@ -405,9 +418,9 @@ export async function startApp(
     for (const l of d.toString().split("\n")) if (l.trim()) lines.push(l);
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };
-  // What `npm start` runs (older checkouts, e.g. BENCH_APP_DIR, have no launch.mjs).
+  // What `npm start` runs, with its Node options (older checkouts, e.g. BENCH_APP_DIR, have no launch.mjs).
   const entry = existsSync(path.join(APP_DIR, "scripts/launch.mjs"))
-    ? ["scripts/launch.mjs", "start"]
+    ? [...startNodeOptions(), "scripts/launch.mjs", "start"]
     : ["--import", "tsx", "scripts/launch.ts", "start"];
   const child = spawn(process.execPath, entry, {
     cwd: APP_DIR,
