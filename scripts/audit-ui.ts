@@ -23,6 +23,7 @@
  * has none (rebuild yourself after changing the code). Options (env):
  *   AUDIT_PRESETS=mobile,desktop   which presets (default both)
  *   AUDIT_PAGES=/webhooks,...      which paths (default every page; ":id" is the seeded webhook)
+ *   AUDIT_RUNS=1                   measured loads per page and preset; the median (by Performance) is shown
  *   AUDIT_REPORT_DIR=dir           also write each full Lighthouse report (JSON) there
  */
 import { spawnSync } from "node:child_process";
@@ -35,6 +36,7 @@ import { startReceiver, testTls } from "@/test/support/https-receiver";
 import { REPO, fmt, main, machineLine, onCleanup, say, sleep, startApp, table } from "./bench/common";
 
 const PASSWORD = "an-audit-password-of-length";
+const RUNS = Math.max(1, Number(process.env.AUDIT_RUNS ?? 1));
 const TARGETS = { performance: 90, accessibility: 100, cls: 0.05, tbtMs: 300 };
 
 type Preset = "mobile" | "desktop";
@@ -69,6 +71,7 @@ main(async () => {
   }
   say("== audit:ui (Lighthouse, production build)");
   say(machineLine());
+  say(`${RUNS} measured load(s) per page and preset${RUNS > 1 ? " (the median by Performance is shown)" : ""}`);
 
   // the receiver: accepts everything but call.missed (500), so the log has both outcomes
   const receiver = await startReceiver((req, res) => {
@@ -120,9 +123,22 @@ main(async () => {
           extraHeaders: p.signedIn ? { Cookie: cookie } : undefined,
         };
         const config: Config | undefined = preset === "desktop" ? desktopConfig : undefined;
-        const result = await lighthouse(url, flags, config);
-        if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
-        const lhr = result.lhr;
+        // RUNS measured loads, the median by Performance kept; a load that failed (a trace Lighthouse could
+        // not read, a redirect to /sign-in when the server was starved) is taken again, up to twice.
+        const good: Result[] = [];
+        let retries = 0;
+        while (good.length < RUNS) {
+          const result = await lighthouse(url, flags, config);
+          if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+          const failed = Boolean(result.lhr.runtimeError) || (p.signedIn && landedOnSignIn(result.lhr));
+          if (!failed || retries >= 2) good.push(result.lhr);
+          else {
+            retries++;
+            say(`  (${p.path} ${preset}: ${result.lhr.runtimeError?.code ?? "redirected to /sign-in"}; taken again)`);
+          }
+        }
+        good.sort((a, b) => (a.categories.performance?.score ?? 0) - (b.categories.performance?.score ?? 0));
+        const lhr = good[Math.floor(good.length / 2)]!;
         if (reportDir)
           writeFileSync(
             path.join(reportDir, `${preset}${p.path.replace(/[/:]+/g, "_")}.json`),
@@ -156,6 +172,8 @@ main(async () => {
   await sleep(0);
 });
 
+const landedOnSignIn = (lhr: Result) => new URL(lhr.finalDisplayedUrl).pathname.startsWith("/sign-in");
+
 function summarize(lhr: Result, preset: Preset, page: string, signedIn: boolean) {
   const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
   const num = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN;
@@ -170,8 +188,7 @@ function summarize(lhr: Result, preset: Preset, page: string, signedIn: boolean)
     !(tbt < TARGETS.tbtMs) ? "TBT" : "",
   ].filter(Boolean);
   // a redirect to /sign-in would audit the wrong page: say so
-  const landed = new URL(lhr.finalDisplayedUrl).pathname;
-  const wrongPage = signedIn && landed.startsWith("/sign-in");
+  const wrongPage = signedIn && landedOnSignIn(lhr);
   return {
     missed: misses.length > 0 || wrongPage,
     cells: [
