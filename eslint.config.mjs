@@ -43,9 +43,10 @@ export default defineConfig([
   },
   {
     // Production code never imports test scaffolding (test/, e2e/). Tests (*.test.ts) and the
-    // benchmarks (scripts/bench, which drive test/support's executor and receiver) may.
+    // benchmarks (scripts/bench, which drive test/support's executor and receiver) may, and so may
+    // scripts/audit-ui.ts (it seeds deliveries through test/support's HTTPS receiver).
     files: ["{app,components,lib,inngest,scripts}/**/*.{ts,tsx}", "*.ts"],
-    ignores: ["**/*.test.ts", "scripts/bench/**", "vitest.config.ts", "playwright.config.ts"],
+    ignores: ["**/*.test.ts", "scripts/bench/**", "scripts/audit-ui.ts", "vitest.config.ts", "playwright.config.ts"],
     rules: {
       "import/no-restricted-paths": [
         "error",

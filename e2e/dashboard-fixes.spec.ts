@@ -302,8 +302,12 @@ test("unknown pages get a 404 inside the app's layout", async ({ page }, info) =
 
 test("network errors read as such, with a retry; sign-up errors are human", async ({ page }) => {
   await signUp(page);
+  await expect(page.getByText("No webhooks yet")).toBeVisible();
+  // The list arrives rendered from the server (no request to the API); the browser's next refresh of it,
+  // here the one on returning to the tab once the data is stale (5 s), meets the network error.
   await page.route("**/api/v1/webhooks", (route) => route.abort("internetdisconnected"));
-  await page.reload();
+  await page.waitForTimeout(5_500);
+  await page.evaluate(() => window.dispatchEvent(new Event("visibilitychange")));
   const error = page.getByTestId("load-error");
   await expect(error).toContainText("Could not reach the server", { timeout: 30_000 });
   await expect(page.locator("body")).not.toContainText("Failed to fetch");

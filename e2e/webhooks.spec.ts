@@ -238,13 +238,22 @@ test("a second user sees none of the first one's webhooks or deliveries", async 
   const delivery = ((await sent.json()) as { data: { id: string } }).data;
   await a.goto(`/webhooks/${webhook.id}`);
   await expect(rows(a)).toHaveCount(1);
+  // its first view comes rendered from the server: the webhook and its log are in the HTML itself
+  const own = await a.request.get(`/webhooks/${webhook.id}`);
+  expect(own.status()).toBe(200);
+  const ownHtml = await own.text();
+  expect(ownHtml).toContain('data-testid="delivery-row"');
+  expect(ownHtml).toContain(delivery.id);
 
   const second = await browser.newContext();
   const b = await second.newPage();
   await signUp(b);
   await expect(b.getByText("No webhooks yet")).toBeVisible();
   await expect(b.locator("body")).not.toContainText(receiver.url);
-  await b.goto(`/webhooks/${webhook.id}`);
+  // the page is rendered on the server in b's workspace: a 404, with nothing of a's webhook in it
+  const page404 = await b.goto(`/webhooks/${webhook.id}`);
+  expect(page404?.status()).toBe(404);
+  expect(await page404?.text()).not.toContain(receiver.url);
   await expect(b.getByText("Webhook not found")).toBeVisible();
   await expect(rows(b)).toHaveCount(0);
 

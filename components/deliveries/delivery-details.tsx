@@ -53,8 +53,8 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
         ) : null}
       </dl>
 
-      <section aria-label="Attempts">
-        <h4 className="font-medium text-slate-800">Attempts</h4>
+      <section>
+        <h3 className="font-medium text-slate-800">Attempts</h3>
         {d.attempts.length === 0 && d.status === "pending" ? (
           <p className="mt-1 text-slate-500">Not sent yet: the first attempt is on its way.</p>
         ) : d.attempts.length === 0 ? (
@@ -98,21 +98,24 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
         </ol>
       </section>
 
-      <section aria-label="Request payload">
+      <section>
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <h4 className="font-medium text-slate-800">Payload sent</h4>
+          <h3 className="font-medium text-slate-800">Payload sent</h3>
           <CopyButton value={payload} label="Copy payload" />
         </div>
         <pre
           data-testid="delivery-payload"
+          tabIndex={0}
+          role="group"
+          aria-label="Payload sent (JSON)"
           className="mt-2 max-h-80 overflow-auto rounded-md bg-code p-3 font-mono text-xs text-code-text"
         >
           {payload}
         </pre>
       </section>
 
-      <section aria-label="Response">
-        <h4 className="font-medium text-slate-800">Response</h4>
+      <section>
+        <h3 className="font-medium text-slate-800">Response</h3>
         {d.response ? (
           <div className="mt-2 space-y-2" data-testid="delivery-response">
             <p>
@@ -129,7 +132,12 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
                 <summary className="cursor-pointer text-slate-600">
                   Headers ({Object.keys(d.response.headers).length})
                 </summary>
-                <pre className="mt-1 max-h-60 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs">
+                <pre
+                  tabIndex={0}
+                  role="group"
+                  aria-label="Response headers"
+                  className="mt-1 max-h-60 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs"
+                >
                   {Object.entries(d.response.headers)
                     .map(([k, v]) => `${k}: ${v}`)
                     .join("\n")}
@@ -138,6 +146,9 @@ export function DeliveryDetails({ d }: { d: DeliveryView }) {
             ) : null}
             <pre
               data-testid="delivery-response-body"
+              tabIndex={0}
+              role="group"
+              aria-label="Response body"
               className="max-h-80 overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs break-all whitespace-pre-wrap"
             >
               {d.response.body === "" ? <span className="text-slate-500">(empty body)</span> : d.response.body}

@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { DeliveryDetails } from "@/components/deliveries/delivery-details";
 import { Button } from "@/components/ui/button";
 import { LoadError } from "@/components/ui/load-error";
+import { RelativeTime } from "@/components/ui/relative-time";
 import {
   insertNewDelivery,
   keys,
@@ -17,23 +18,15 @@ import {
   type DeliveryView,
   type StatusFilter,
 } from "@/components/webhooks/api";
+import { parseFilters } from "@/components/webhooks/query-keys";
 import { DeliveryStatusBadge, KindBadge } from "@/components/webhooks/badges";
 import { apiFetch, ApiClientError } from "@/lib/client/fetcher";
-import { exactTime, relativeTime } from "@/lib/client/format";
 
 const STATUS_OPTIONS: { value: StatusFilter; label: string }[] = [
   { value: "all", label: "All" },
   { value: "succeeded", label: "Succeeded" },
   { value: "failed", label: "Failed" },
 ];
-
-function parseFilters(params: URLSearchParams): DeliveryFilters {
-  const rawStatus = params.get("status");
-  const status: StatusFilter = rawStatus === "succeeded" || rawStatus === "failed" ? rawStatus : "all";
-  const eventType = params.get("event") || null;
-  const page = Math.max(1, Math.floor(Number(params.get("page")) || 1));
-  return { status, eventType, page };
-}
 
 /**
  * The log's filters live in the URL (`?status=failed&event=call.ended&page=2`),
@@ -265,13 +258,7 @@ function DeliveryRow({
             {d.durationMs !== null ? <span className="text-slate-500"> · {d.durationMs} ms</span> : null}
             {attempts > 1 ? <span className="text-slate-500"> · {attempts} attempts</span> : null}
           </span>
-          <time
-            dateTime={d.createdAt}
-            title={exactTime(d.createdAt)}
-            className="ml-auto text-xs whitespace-nowrap text-slate-500"
-          >
-            {relativeTime(d.createdAt)}
-          </time>
+          <RelativeTime iso={d.createdAt} className="ml-auto text-xs whitespace-nowrap text-slate-600" />
           <span className="sr-only">{open ? "Hide details" : "Show details"}</span>
         </button>
         {showReplay ? (

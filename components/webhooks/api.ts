@@ -7,6 +7,7 @@ import type { WebhookHealth, WebhookSparklines } from "@/lib/delivery/stats";
 import { apiFetch, apiFetchPage, type Pagination } from "@/lib/client/fetcher";
 import type { EventTypeInfo } from "@/lib/events/catalog";
 import type { WebhookView } from "@/lib/webhooks/schemas";
+import { keys, PAGE_SIZE, type DeliveryFilters, type StatusFilter } from "@/components/webhooks/query-keys";
 
 /**
  * React Query keys and hooks of the webhook pages. Every read goes through
@@ -17,25 +18,9 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
 
 export type { DeletedWebhookLog, DeliveryView, EventTypeInfo, WebhookHealth, WebhookSparklines, WebhookView };
 
-export type StatusFilter = "all" | "succeeded" | "failed";
-export type DeliveryFilters = { status: StatusFilter; eventType: string | null; page: number };
+export { keys, PAGE_SIZE };
+export type { DeliveryFilters, StatusFilter };
 export type DeliveryPage = { data: DeliveryView[]; pagination: Pagination };
-
-export const PAGE_SIZE = 20;
-
-export const keys = {
-  all: ["webhooks"] as const,
-  list: ["webhooks", "list"] as const,
-  sparklines: ["webhooks", "sparklines"] as const,
-  detail: (id: string) => ["webhooks", "detail", id] as const,
-  webhook: (id: string) => ["webhooks", "detail", id, "webhook"] as const,
-  stats: (id: string) => ["webhooks", "detail", id, "stats"] as const,
-  deliveries: (id: string) => ["webhooks", "detail", id, "deliveries"] as const,
-  deliveryPage: (id: string, f: DeliveryFilters) => ["webhooks", "detail", id, "deliveries", f] as const,
-  delivery: (id: string, deliveryId: string) => ["webhooks", "detail", id, "delivery", deliveryId] as const,
-  eventTypes: ["event-types"] as const,
-  deleted: ["webhooks", "deleted"] as const,
-};
 
 export const webhookPath = (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}`;
 

@@ -4,10 +4,10 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { DeliveryLog } from "@/components/deliveries/delivery-log";
 import { LoadError } from "@/components/ui/load-error";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { UrlText } from "@/components/ui/url-text";
 import { isNotFound, keys, useDeletedWebhooks, webhookPath, type DeliveryView } from "@/components/webhooks/api";
 import { apiFetch } from "@/lib/client/fetcher";
-import { exactTime, relativeTime } from "@/lib/client/format";
 
 /**
  * /webhooks/:id of a webhook that is gone: its retained delivery log (read
@@ -64,11 +64,7 @@ export function DeletedWebhookPage({ id }: { id: string }) {
         <p className="mt-2 text-sm text-slate-600" data-testid="deleted-notice">
           This webhook was deleted: nothing is delivered to it any more, and its deliveries cannot be replayed. Its
           delivery log stays readable here and through the API until retention purges it (30 days after each delivery).
-          Last delivery{" "}
-          <time dateTime={entry.lastDeliveryAt} title={exactTime(entry.lastDeliveryAt)}>
-            {relativeTime(entry.lastDeliveryAt).toLowerCase()}
-          </time>
-          .
+          Last delivery <RelativeTime iso={entry.lastDeliveryAt} />.
         </p>
       </section>
       <DeliveryLog webhookId={id} canReplay={false} />
@@ -104,10 +100,7 @@ export function DeletedWebhooksList() {
               <UrlText url={d.url} />
             </Link>
             <span className="text-xs text-slate-500">
-              last delivery{" "}
-              <time dateTime={d.lastDeliveryAt} title={exactTime(d.lastDeliveryAt)}>
-                {relativeTime(d.lastDeliveryAt).toLowerCase()}
-              </time>
+              last delivery <RelativeTime iso={d.lastDeliveryAt} />
             </span>
           </li>
         ))}

@@ -1,13 +1,9 @@
 "use client";
 
-import dynamic from "next/dynamic";
+import HealthChart from "@/components/charts/health-chart";
 import { LoadError } from "@/components/ui/load-error";
 import { useWebhookHealth } from "@/components/webhooks/api";
-
-const HealthChart = dynamic(() => import("@/components/charts/health-chart"), {
-  ssr: false,
-  loading: () => <div className="h-56 w-full animate-pulse rounded bg-slate-100" aria-hidden />,
-});
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 const pct = (rate: number) => `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)}%`;
 const hour = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
@@ -15,6 +11,7 @@ const hour = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour
 /** Success rate and latency of the last 24 h: headline numbers, the chart, and the same data as a table. */
 export function HealthPanel({ webhookId }: { webhookId: string }) {
   const health = useWebhookHealth(webhookId);
+  const hydrated = useHydrated(); // the table's hours need the browser's time zone
   const t = health.data?.totals;
   const d = health.data?.deliveries;
 
@@ -24,7 +21,7 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
         <h2 id="health-title" className="text-lg font-semibold">
           Last 24 hours
         </h2>
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-600">
           Deliveries: how many events got through in the end. Attempts: every try, retries included.
         </p>
       </div>
@@ -96,7 +93,7 @@ export function HealthPanel({ webhookId }: { webhookId: string }) {
                         .map((b) => (
                           <tr key={b.bucketStart}>
                             <th scope="row" className="px-2 py-1 text-left font-normal">
-                              {hour(b.bucketStart)}
+                              {hydrated ? hour(b.bucketStart) : b.bucketStart.slice(11, 16) + " UTC"}
                             </th>
                             <td className="px-2 py-1 text-right">{b.succeeded}</td>
                             <td className="px-2 py-1 text-right">{b.failed}</td>

@@ -5,9 +5,11 @@ import { DeliveryLog } from "@/components/deliveries/delivery-log";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { LoadError } from "@/components/ui/load-error";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { UrlText } from "@/components/ui/url-text";
 import { isNotFound, useWebhook, type WebhookView } from "@/components/webhooks/api";
 import { ActiveBadge, EventBadge } from "@/components/webhooks/badges";
+import { DetailSkeleton } from "@/components/webhooks/detail-skeleton";
 import { BackLink, DeletedWebhookPage } from "@/components/webhooks/deleted-webhook-page";
 import { HealthPanel } from "@/components/webhooks/health-panel";
 import { SecretRevealDialog, type RevealedSecret } from "@/components/webhooks/secret-reveal-dialog";
@@ -15,13 +17,12 @@ import { RecoverFailedDeliveries } from "@/components/webhooks/recover-dialog";
 import { TestEventPanel } from "@/components/webhooks/test-event-panel";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 import { DeleteWebhook, EditForm, RotateSecret, ToggleActive } from "@/components/webhooks/webhook-actions";
-import { exactTime, relativeTime } from "@/lib/client/format";
 
 export function WebhookDetailPage({ id }: { id: string }) {
   const webhook = useWebhook(id);
   const [announce, setAnnounce] = useState("");
 
-  if (webhook.isPending) return <p className="text-sm text-slate-500">Loading webhook…</p>;
+  if (webhook.isPending) return <DetailSkeleton />;
   // a deleted webhook's log stays readable until retention: that page tells "deleted" from "not found"
   if (webhook.isError && isNotFound(webhook.error)) return <DeletedWebhookPage id={id} />;
   if (webhook.isError) {
@@ -198,15 +199,7 @@ function WebhookFacts({ w }: { w: WebhookView }) {
     <dl className="mt-4 grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
       <div>
         <dt className="text-slate-500">Last triggered</dt>
-        <dd>
-          {w.lastTriggeredAt ? (
-            <time dateTime={w.lastTriggeredAt} title={exactTime(w.lastTriggeredAt)}>
-              {relativeTime(w.lastTriggeredAt)}
-            </time>
-          ) : (
-            "Never"
-          )}
-        </dd>
+        <dd>{w.lastTriggeredAt ? <RelativeTime iso={w.lastTriggeredAt} /> : "Never"}</dd>
       </div>
       <div>
         <dt className="text-slate-500">Consecutive failures</dt>
@@ -221,9 +214,7 @@ function WebhookFacts({ w }: { w: WebhookView }) {
       <div>
         <dt className="text-slate-500">Created</dt>
         <dd>
-          <time dateTime={w.createdAt} title={exactTime(w.createdAt)}>
-            {relativeTime(w.createdAt)}
-          </time>
+          <RelativeTime iso={w.createdAt} />
         </dd>
       </div>
       <div className="col-span-2 sm:col-span-4">

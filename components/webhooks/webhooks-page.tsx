@@ -6,6 +6,7 @@ import { useRef, useState } from "react";
 import { Sparkline } from "@/components/charts/sparkline";
 import { Button } from "@/components/ui/button";
 import { LoadError } from "@/components/ui/load-error";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { UrlText } from "@/components/ui/url-text";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { keys, useEventTypes, useSparklines, useWebhooks, type WebhookView } from "@/components/webhooks/api";
@@ -20,7 +21,7 @@ import {
   type WebhookFormValues,
 } from "@/components/webhooks/webhook-form";
 import { apiFetch } from "@/lib/client/fetcher";
-import { exactTime, relativeTime } from "@/lib/client/format";
+import { relativeTime } from "@/lib/client/format";
 
 const MAX_BADGES = 3;
 
@@ -155,7 +156,7 @@ function WebhookRow({
         {/* on narrow screens the hidden columns' essentials are repeated here */}
         <p className="mt-1 text-xs text-slate-500 sm:hidden">
           {w.events.length} event{w.events.length === 1 ? "" : "s"} · last triggered{" "}
-          {relativeTime(w.lastTriggeredAt).toLowerCase()}
+          <span suppressHydrationWarning>{relativeTime(w.lastTriggeredAt).toLowerCase()}</span>
           {w.failureCount > 0 ? ` · ${w.failureCount} failing` : ""}
         </p>
       </td>
@@ -177,13 +178,7 @@ function WebhookRow({
         <ActiveBadge isActive={w.isActive} reason={w.disabledReason} />
       </td>
       <td className="hidden px-4 py-3 whitespace-nowrap sm:table-cell">
-        {w.lastTriggeredAt ? (
-          <time dateTime={w.lastTriggeredAt} title={exactTime(w.lastTriggeredAt)}>
-            {relativeTime(w.lastTriggeredAt)}
-          </time>
-        ) : (
-          <span className="text-slate-500">Never</span>
-        )}
+        {w.lastTriggeredAt ? <RelativeTime iso={w.lastTriggeredAt} /> : <span className="text-slate-600">Never</span>}
       </td>
       <td
         className={`hidden px-4 py-3 text-right tabular-nums sm:table-cell ${w.failureCount > 0 ? "font-semibold text-red-700" : "text-slate-600"}`}
