@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "@playwright/test";
-import { expect, signUp, startE2eReceiver, test, type Receiver } from "./fixtures";
+import { createApiKeyThroughUi, expect, publishEvent, signUp, startE2eReceiver, test, type Receiver } from "./fixtures";
 
 /**
  * axe-core on every page and dialog of the dashboard, at a desktop and a phone
@@ -8,6 +8,8 @@ import { expect, signUp, startE2eReceiver, test, type Receiver } from "./fixture
  * and 2.1 A and AA, and axe's best practices) fails the test. One signed-up
  * user and one seeded webhook (a succeeded and a failed delivery) serve every
  * combination; each combination gets one signed-out and one signed-in context.
+ * A second endpoint was disabled automatically (410 Gone), so the
+ * disabled-endpoint banner is on every signed-in page scanned.
  */
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
@@ -21,6 +23,7 @@ const VIEWPORTS = [
 const THEMES = ["light", "dark"] as const;
 
 let receiver: Receiver;
+let gone: Receiver;
 let signedIn: Awaited<ReturnType<BrowserContext["storageState"]>>;
 let webhookId = "";
 
@@ -54,12 +57,29 @@ test.beforeAll(async ({ browser }) => {
       { timeout: 60_000, intervals: [1_000] },
     )
     .toEqual(["failed", "succeeded"]);
+  // a second endpoint, on an event type the first one does not take, answers 410 Gone: disabled automatically
+  gone = await startE2eReceiver(
+    async (req, res) => void res.writeHead(req.body.includes("webhook.probe") ? 200 : 410).end(),
+  );
+  const goneHook = await page.request.post("/api/v1/webhooks", {
+    data: { url: gone.urlFor("localhost", "/hooks/gone"), events: ["appointment.scheduled"] },
+  });
+  expect(goneHook.status(), await goneHook.text()).toBe(201);
+  const key = await createApiKeyThroughUi(page, "axe publisher");
+  await publishEvent(page.request, key, "appointment.scheduled");
+  await expect
+    .poll(async () => ((await (await page.request.get("/api/v1/notices")).json()) as { data: unknown[] }).data.length, {
+      timeout: 60_000,
+      intervals: [1_000],
+    })
+    .toBe(1);
   signedIn = await context.storageState();
   await context.close();
 });
 
 test.afterAll(async () => {
   await receiver?.close();
+  await gone?.close();
 });
 
 async function newContext(
@@ -131,7 +151,8 @@ for (const viewport of VIEWPORTS) {
       // the theme really is the one under test
       await expect(page.locator("html")).toHaveCSS("color-scheme", theme);
       await settle(page);
-      await check(page, "/webhooks");
+      await expect(page.getByRole("region", { name: /^Endpoint disabled: / })).toBeVisible();
+      await check(page, "/webhooks (with the disabled-endpoint banner)");
       await page.getByRole("button", { name: "Add endpoint", exact: true }).click();
       const create = page.getByRole("dialog", { name: "Add a webhook endpoint" });
       await expect(create.getByLabel("call.ended", { exact: true })).toBeVisible();
@@ -152,8 +173,9 @@ for (const viewport of VIEWPORTS) {
       await settle(page);
       await check(page, "/webhooks/:id (rows expanded)");
 
-      // its dialogs: edit, disable, delete (cancelled), rotate and the secret reveal that follows
+      // its dialogs: recover, edit, disable, delete (cancelled), rotate and the secret reveal that follows
       for (const [button, dialog] of [
+        ["Recover failed deliveries…", "Recover failed deliveries"],
         ["Edit", "Edit endpoint"],
         ["Disable", "Disable this endpoint?"],
         ["Delete", "Delete this webhook?"],
