@@ -36,6 +36,25 @@ describe("log: repeated identical warnings and errors", () => {
     expect(ours.filter((l) => l.msg === "log-test other error")).toHaveLength(1);
   });
 
+  it("treats the same error thrown from another call site (another stack) as the same line", () => {
+    const out = captureStderr();
+    const fromClaim = () => new Error("connect ECONNREFUSED 127.0.0.1:6");
+    const fromBatch = () => new Error("connect ECONNREFUSED 127.0.0.1:6");
+    try {
+      const a = fromClaim();
+      const b = fromBatch();
+      a.stack = `${a.stack}\n    at claim`;
+      b.stack = `${b.stack}\n    at formBatch`;
+      log.error("log-test poll error", { err: a });
+      log.error("log-test poll error", { err: b });
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines().filter((l) => l.includes("log-test poll error"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("at claim"); // the first one keeps its stack
+  });
+
   it("does not hold back errors that differ in their fields", () => {
     const out = captureStderr();
     try {

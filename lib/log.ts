@@ -53,8 +53,9 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>) {
 }
 
 /**
- * Identical warnings and errors (same level, message and fields: e.g. the
- * executor's poll failing with ECONNREFUSED while the database is down) are
+ * Identical warnings and errors (same level, message and fields, stack traces
+ * aside: e.g. the executor's polls failing with ECONNREFUSED from several
+ * queries while the database is down) are
  * written once per REPEAT_INTERVAL_MS; the next one after the interval carries
  * `"repeated": N`, the count of identical lines left out meanwhile.
  */
@@ -63,7 +64,8 @@ const recent = new Map<string, { at: number; skipped: number }>();
 
 /** true: leave the line out; a number: write it, with that many left out before it (0: none). */
 function repeated(line: string): true | number {
-  const key = line.slice(line.indexOf(",") + 1); // everything but the timestamp
+  // everything but the timestamp and stack traces (the same error from another call site is the same news)
+  const key = line.slice(line.indexOf(",") + 1).replace(/"stack":"(?:[^"\\]|\\.)*"/g, "");
   const now = Date.now();
   const seen = recent.get(key);
   if (seen && now - seen.at < REPEAT_INTERVAL_MS) {
