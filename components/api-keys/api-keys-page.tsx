@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { LoadError } from "@/components/ui/load-error";
-import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { OneTimeSecretDialog } from "@/components/ui/one-time-secret-dialog";
 import type { ApiKeyView } from "@/lib/auth/api-keys";
 import { apiFetch, ApiClientError, type Jsonify } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
@@ -107,28 +107,14 @@ export function ApiKeysPage() {
         </form>
       </Dialog>
 
-      <Dialog
-        open={revealed !== null}
-        onOpenChange={(open) => {
-          if (!open) setRevealed(null);
-        }}
-        dismissible={false}
+      <OneTimeSecretDialog
+        value={revealed}
+        onClose={() => setRevealed(null)}
         title="Your new API key"
         description="Copy it now: you will not see this key again. Store it in your secrets manager."
-      >
-        <div className="space-y-4">
-          <code
-            data-testid="revealed-key"
-            className="block rounded-md bg-code p-3 font-mono text-sm break-all text-code-accent"
-          >
-            {revealed}
-          </code>
-          <DialogFooter>
-            <CopyButton value={revealed ?? ""} label="Copy key" />
-            <Button onClick={() => setRevealed(null)}>I have saved it</Button>
-          </DialogFooter>
-        </div>
-      </Dialog>
+        copyLabel="Copy key"
+        testId="revealed-key"
+      />
 
       <Dialog
         open={revoking !== null}

@@ -4,10 +4,10 @@ import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { LoadError } from "@/components/ui/load-error";
+import { OneTimeSecretDialog } from "@/components/ui/one-time-secret-dialog";
 import { UrlText } from "@/components/ui/url-text";
 import { apiFetch, ApiClientError, NETWORK_ERROR_MESSAGE } from "@/lib/client/fetcher";
 import { exactTime, relativeTime } from "@/lib/client/format";
@@ -131,28 +131,14 @@ export function OperationalWebhookSection() {
         )}
       </div>
 
-      <Dialog
-        open={secret !== null}
-        onOpenChange={(open) => {
-          if (!open) setSecret(null);
-        }}
-        dismissible={false}
+      <OneTimeSecretDialog
+        value={secret}
+        onClose={() => setSecret(null)}
         title="Operational webhook signing secret"
         description="Copy it now: you will not see it again. Verify each operational event with it (Standard Webhooks)."
-      >
-        <div className="space-y-4">
-          <code
-            data-testid="revealed-operational-secret"
-            className="block rounded-md bg-code p-3 font-mono text-sm break-all text-code-accent"
-          >
-            {secret}
-          </code>
-          <DialogFooter>
-            <CopyButton value={secret ?? ""} label="Copy secret" />
-            <Button onClick={() => setSecret(null)}>I have saved it</Button>
-          </DialogFooter>
-        </div>
-      </Dialog>
+        copyLabel="Copy secret"
+        testId="revealed-operational-secret"
+      />
 
       <Dialog
         open={removing}

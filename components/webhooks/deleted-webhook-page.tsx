@@ -7,6 +7,7 @@ import { LoadError } from "@/components/ui/load-error";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { UrlText } from "@/components/ui/url-text";
 import { isNotFound, keys, useDeletedWebhooks, webhookPath, type DeliveryView } from "@/components/webhooks/api";
+import { WebhookNotFound } from "@/components/webhooks/webhook-not-found";
 import { apiFetch } from "@/lib/client/fetcher";
 
 /**
@@ -36,19 +37,7 @@ export function DeletedWebhookPage({ id }: { id: string }) {
   }
   const newest = latest.data?.[0];
   const entry = newest ? { url: newest.url, lastDeliveryAt: newest.createdAt } : null;
-  if (!entry) {
-    return (
-      <div role="alert" className="rounded-lg bg-surface p-6 shadow">
-        <p className="font-medium text-slate-900">Webhook not found</p>
-        <p className="mt-1 text-sm text-slate-600">
-          It may have been deleted (and its logs purged), or it belongs to another workspace.
-        </p>
-        <Link href="/webhooks" className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline">
-          ← Back to webhooks
-        </Link>
-      </div>
-    );
-  }
+  if (!entry) return <WebhookNotFound />;
   return (
     <div className="space-y-6">
       <BackLink />

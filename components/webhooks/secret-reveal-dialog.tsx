@@ -1,9 +1,7 @@
 "use client";
 
-import { Button } from "@/components/ui/button";
-import { CopyButton } from "@/components/ui/copy-button";
+import { OneTimeSecretDialog } from "@/components/ui/one-time-secret-dialog";
 import { UrlText } from "@/components/ui/url-text";
-import { Dialog, DialogFooter } from "@/components/ui/dialog";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 
 export type RevealedSecret = { secret: string; reason: "created" | "rotated"; url: string };
@@ -25,12 +23,9 @@ export function SecretRevealDialog({
 }) {
   useReturnFocus(revealed !== null, returnFocusId);
   return (
-    <Dialog
-      open={revealed !== null}
-      onOpenChange={(open) => {
-        if (!open) onClose();
-      }}
-      dismissible={false}
+    <OneTimeSecretDialog
+      value={revealed?.secret ?? null}
+      onClose={onClose}
       title={revealed?.reason === "rotated" ? "Your new signing secret" : "Your webhook signing secret"}
       description={
         <>
@@ -38,27 +33,17 @@ export function SecretRevealDialog({
           configuration and verify each delivery&apos;s <code>webhook-signature</code> with it.
         </>
       }
+      copyLabel="Copy secret"
+      testId="revealed-secret"
     >
-      <div className="space-y-4">
-        {revealed?.reason === "rotated" ? (
-          <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
-            The previous secret no longer signs anything: update your endpoint now.
-          </p>
-        ) : null}
-        <p className="text-xs text-slate-500">
-          Endpoint: <UrlText url={revealed?.url ?? ""} className="font-mono" />
+      {revealed?.reason === "rotated" ? (
+        <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+          The previous secret no longer signs anything: update your endpoint now.
         </p>
-        <code
-          data-testid="revealed-secret"
-          className="block rounded-md bg-code p-3 font-mono text-sm break-all text-code-accent"
-        >
-          {revealed?.secret}
-        </code>
-        <DialogFooter>
-          <CopyButton value={revealed?.secret ?? ""} label="Copy secret" />
-          <Button onClick={onClose}>I have saved it</Button>
-        </DialogFooter>
-      </div>
-    </Dialog>
+      ) : null}
+      <p className="text-xs text-slate-500">
+        Endpoint: <UrlText url={revealed?.url ?? ""} className="font-mono" />
+      </p>
+    </OneTimeSecretDialog>
   );
 }

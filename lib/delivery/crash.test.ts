@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as listRoute from "@/app/api/v1/webhooks/route";
 import { waitFor } from "@/test/support/executor";
 import { db } from "@/lib/db";
 import { findEventType } from "@/lib/events/catalog";
 import { publishEvent } from "@/lib/events/publish";
 import { call, makeTenant, request } from "@/test/support/api";
-import { startReceiver, testTls, useTestTargets, type Receiver } from "@/test/support/https-receiver";
-import { TSX_NODE_ARGS } from "@/test/support/node-args";
+import { useCrashableApp } from "@/test/support/crash-app";
 import type { WebhookView } from "@/lib/webhooks/schemas";
 
 /**
@@ -15,40 +13,11 @@ import type { WebhookView } from "@/lib/webhooks/schemas";
  * flight or scheduled, start it again, and check that every one arrives.
  */
 
-const apps: ChildProcess[] = [];
-
-function startApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "test/support/executor-process.ts"], {
-    env: {
-      ...process.env,
-      WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",
-      NODE_EXTRA_CA_CERTS: testTls().caPath,
-      WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1",
-      TEST_LEASE_MS: "2000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  apps.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => d.toString().includes("READY") && resolve(child));
-    child.on("exit", (code) => reject(new Error(`app exited early (${code})`)));
-  });
-}
-
-let receiver: Receiver;
-let restore: () => void;
-beforeAll(async () => {
-  restore = useTestTargets("127.0.0.1");
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  for (const c of apps) c.kill("SIGKILL");
-  await receiver.close();
-  restore();
-});
+const { startApp, receiver: getReceiver } = useCrashableApp({ WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1,1" });
 
 describe("crash recovery", () => {
   it("delivers all 200 deliveries at least once across a SIGKILL and restart", async () => {
+    const receiver = getReceiver();
     const t = await makeTenant("crash");
     const hooks: WebhookView[] = [];
     for (let i = 0; i < 4; i++) {

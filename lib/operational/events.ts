@@ -69,7 +69,6 @@ export type OperationalEventType = (typeof OPERATIONAL_EVENTS)[number]["type"];
 export type OperationalEventDataInput<T extends OperationalEventType> = z.input<
   Extract<(typeof OPERATIONAL_EVENTS)[number], { type: T }>["schema"]
 >;
-export const OPERATIONAL_EVENT_TYPES: readonly OperationalEventType[] = OPERATIONAL_EVENTS.map((e) => e.type);
 
 export function findOperationalEvent<T extends OperationalEventType>(type: T) {
   return OPERATIONAL_EVENTS.find((e) => e.type === type) as Extract<(typeof OPERATIONAL_EVENTS)[number], { type: T }>;

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as recoverRoute from "@/app/api/v1/webhooks/[id]/recover/route";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
@@ -7,8 +6,7 @@ import type { RecoveryView } from "@/lib/recovery/schemas";
 import { call, makeTenant, request } from "@/test/support/api";
 import { waitFor } from "@/test/support/executor";
 import { seedWebhook } from "@/test/support/fixtures";
-import { startReceiver, testTls, useTestTargets, type Receiver } from "@/test/support/https-receiver";
-import { TSX_NODE_ARGS } from "@/test/support/node-args";
+import { useCrashableApp } from "@/test/support/crash-app";
 
 /**
  * Kill the engine's process with SIGKILL in the middle of a bulk recovery of
@@ -19,40 +17,11 @@ import { TSX_NODE_ARGS } from "@/test/support/node-args";
  */
 
 const TOTAL = 700;
-const apps: ChildProcess[] = [];
-
-function startApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "test/support/executor-process.ts"], {
-    env: {
-      ...process.env,
-      WEBHOOK_ALLOWED_TARGETS: "127.0.0.1",
-      NODE_EXTRA_CA_CERTS: testTls().caPath,
-      WEBHOOK_DELIVERY_RATE_PER_SECOND: "100",
-      TEST_LEASE_MS: "2000",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  apps.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => d.toString().includes("READY") && resolve(child));
-    child.on("exit", (code) => reject(new Error(`app exited early (${code})`)));
-  });
-}
-
-let receiver: Receiver;
-let restore: () => void;
-beforeAll(async () => {
-  restore = useTestTargets("127.0.0.1");
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  for (const c of apps) c.kill("SIGKILL");
-  await receiver.close();
-  restore();
-});
+const { startApp, receiver: getReceiver } = useCrashableApp({ WEBHOOK_DELIVERY_RATE_PER_SECOND: "100" });
 
 describe("bulk recovery across a crash", () => {
   it("resumes after SIGKILL and replays every failed delivery, none twice beyond at-least-once", async () => {
+    const receiver = getReceiver();
     const t = await makeTenant("recovery-crash");
     const { webhook } = await seedWebhook(t.workspaceId, { url: receiver.url });
     const at = Date.now() - 30 * 60_000;

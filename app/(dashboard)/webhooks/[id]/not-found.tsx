@@ -1,16 +1,6 @@
-import Link from "next/link";
+import { WebhookNotFound } from "@/components/webhooks/webhook-not-found";
 
 /** /webhooks/:id of a webhook this workspace never had (or whose log was purged): HTTP 404. */
-export default function WebhookNotFound() {
-  return (
-    <div role="alert" className="rounded-lg bg-surface p-6 shadow" data-testid="not-found">
-      <h1 className="font-medium text-slate-900">Webhook not found</h1>
-      <p className="mt-1 text-sm text-slate-600">
-        It may have been deleted (and its logs purged), or it belongs to another workspace.
-      </p>
-      <Link href="/webhooks" className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline">
-        ← Back to webhooks
-      </Link>
-    </div>
-  );
+export default function NotFound() {
+  return <WebhookNotFound />;
 }
