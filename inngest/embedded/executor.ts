@@ -377,8 +377,12 @@ class Executor implements EmbeddedExecutor, EventIntake {
         const r = await this.store.formBatch(def.id, maxSize, this.completedRetentionMs);
         if (r.taken > 0) this.maybeMore = true;
         if (r.taken === maxSize) continue;
-        if (r.taken === 0 && r.nextDueMs !== null) this.noteWake(Math.max(r.nextDueMs, Date.now() + 5));
-        else if (r.taken > 0) this.batchCheck = true; // look again: more items may have arrived meanwhile
+        if (r.taken === 0 && r.nextDueMs !== null) {
+          // Items wait while a batch runs (anywhere): look again by their deadline, and within about a poll
+          // interval (jittered) in case that run ends first — on any instance.
+          const soon = Date.now() + this.pollIntervalMs * (0.5 + Math.random() / 2);
+          this.noteWake(Math.max(Math.min(r.nextDueMs, soon), Date.now() + 5));
+        } else if (r.taken > 0) this.batchCheck = true; // look again: more items may have arrived meanwhile
         break;
       }
     }
@@ -424,8 +428,11 @@ class Executor implements EmbeddedExecutor, EventIntake {
     const done = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.driver.drive(row))
       .catch((err: unknown) => log.error("embedded executor run failed unexpectedly", { run: row.id, err }))
       .finally(() => {
-        // A batched function's run ended: its next batch may start now (store.formBatch, group commit).
-        if (this.batchDefs.some((d) => d.id === row.functionId)) this.batchCheck = true;
+        // A batched function's run ended: its next batch may start now (store.formBatch, group commit) — looked
+        // at after a random part of the poll interval, not at once, so that this instance does not form (and
+        // then run) every next batch before the other instances' checks come round: they share the batches.
+        if (this.batchDefs.some((d) => d.id === row.functionId))
+          this.noteWake(Date.now() + Math.random() * this.pollIntervalMs);
         if (this.active.get(row.id)?.claim === claim) {
           this.active.delete(row.id);
           this.lost.delete(row.id);
