@@ -78,15 +78,9 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
     return { done: false, retryInSeconds: wait };
   }
 
-  const webhook = delivery.webhook;
-  if (!webhook) return finishWithout(deliveryId, "cancelled", "webhook was deleted");
-  if (!webhook.isActive && delivery.kind === "event") {
-    return finishWithout(
-      deliveryId,
-      "cancelled",
-      `endpoint is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ""}`,
-    );
-  }
+  const check = sendableWebhook(delivery.webhook, delivery.kind);
+  if (!check.ok) return finishWithout(deliveryId, "cancelled", check.cancelled);
+  const { webhook } = check;
 
   let secret: string;
   try {
@@ -95,21 +89,8 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
     throw new DeliveryInternalError("internal: could not decrypt the signing secret");
   }
 
-  const timeoutMs = env().WEBHOOK_TIMEOUT_MS;
-  const startedAt = new Date();
-  const result = await sendWebhookRequest({
-    url: webhook.url,
-    body: delivery.payload,
-    headers: signedHeaders(secret, delivery.messageId, delivery.payload, startedAt),
-    timeoutMs,
-  });
-
-  const gone = result.status === 410;
-  const honoursRetryAfter = result.status === 429 || result.status === 503;
-  const retryIn =
-    result.ok || gone || delivery.kind !== "event"
-      ? null
-      : retryDelaySeconds(attempt, honoursRetryAfter ? result.retryAfterSeconds : undefined);
+  const { startedAt, result } = await sendAttempt(webhook.url, secret, delivery);
+  const { gone, retryInSeconds } = attemptDecision(result, attempt, delivery.kind);
   await recordAttempt({
     deliveryId,
     webhookId: webhook.id,
@@ -119,12 +100,69 @@ export async function attemptDelivery(deliveryId: string, attempt: number): Prom
     startedAt,
     result,
     gone,
-    nextAttemptAt: retryIn === null ? null : new Date(Date.now() + retryIn * 1000),
+    nextAttemptAt: retryInSeconds === null ? null : new Date(Date.now() + retryInSeconds * 1000),
   });
 
-  return retryIn === null
+  return retryInSeconds === null
     ? { done: true, status: result.ok ? "succeeded" : "failed" }
-    : { done: false, retryInSeconds: retryIn };
+    : { done: false, retryInSeconds };
+}
+
+/**
+ * The webhook to send a delivery to now, or why the delivery is cancelled
+ * instead: its webhook was deleted, or (an event delivery; tests and replays
+ * still go) is disabled.
+ */
+export function sendableWebhook<W extends { isActive: boolean; disabledReason: string | null }>(
+  webhook: W | null,
+  kind: Delivery["kind"],
+): { ok: true; webhook: W } | { ok: false; cancelled: string } {
+  if (!webhook) return { ok: false, cancelled: "webhook was deleted" };
+  if (!webhook.isActive && kind === "event")
+    return {
+      ok: false,
+      cancelled: `endpoint is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ""}`,
+    };
+  return { ok: true, webhook };
+}
+
+/**
+ * One signed POST of a delivery's stored payload (same `webhook-id` every
+ * time) through the one delivery HTTP client, within WEBHOOK_TIMEOUT_MS:
+ * every attempt, in a `deliver` run or a batch's first attempts, is sent here.
+ */
+export async function sendAttempt(
+  url: string,
+  secret: string,
+  delivery: { payload: string; messageId: string },
+): Promise<{ startedAt: Date; result: DeliveryResult }> {
+  const startedAt = new Date();
+  const result = await sendWebhookRequest({
+    url,
+    body: delivery.payload,
+    headers: signedHeaders(secret, delivery.messageId, delivery.payload, startedAt),
+    timeoutMs: env().WEBHOOK_TIMEOUT_MS,
+  });
+  return { startedAt, result };
+}
+
+/**
+ * What follows attempt `attempt`: a 410 Gone is final; only event deliveries
+ * are retried (tests and replays never), on the schedule, a 429 or 503 no
+ * sooner than its Retry-After. `retryInSeconds` null: the delivery is settled.
+ */
+export function attemptDecision(
+  result: DeliveryResult,
+  attempt: number,
+  kind: Delivery["kind"],
+): { gone: boolean; retryInSeconds: number | null } {
+  const gone = result.status === 410;
+  const honoursRetryAfter = result.status === 429 || result.status === 503;
+  const retryInSeconds =
+    result.ok || gone || kind !== "event"
+      ? null
+      : retryDelaySeconds(attempt, honoursRetryAfter ? result.retryAfterSeconds : undefined);
+  return { gone, retryInSeconds };
 }
 
 export type AttemptRecord = {

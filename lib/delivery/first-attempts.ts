@@ -1,14 +1,19 @@
 import { db } from "@/lib/db";
-import { recordAttempt, storableResponse, type AttemptRecord } from "@/lib/delivery/attempt";
+import {
+  attemptDecision,
+  recordAttempt,
+  sendableWebhook,
+  sendAttempt,
+  storableResponse,
+  type AttemptRecord,
+} from "@/lib/delivery/attempt";
 import { reserveFirstAttempts, type Grant } from "@/lib/delivery/budget";
-import { retryDelaySeconds } from "@/lib/delivery/schedule";
 import { env } from "@/lib/env";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
 import type { DeliveryRequestedData } from "@/lib/jobs/events";
 import { log } from "@/lib/log";
-import { sendWebhookRequest, type DeliveryResult } from "@/lib/outbound/http-client";
-import { signedHeaders } from "@/lib/outbound/sign";
+import type { DeliveryResult } from "@/lib/outbound/http-client";
 import { decryptSecret } from "@/lib/webhooks/secret";
 
 /**
@@ -97,9 +102,11 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
       handOff(d); // attempted before (a re-run of this step): its run resumes from the recorded decision
       continue;
     }
-    if (d.hookId === null) cancels.push({ id: d.id, error: "webhook was deleted" });
-    else if (!d.isActive)
-      cancels.push({ id: d.id, error: `endpoint is disabled${d.disabledReason ? `: ${d.disabledReason}` : ""}` });
+    const check = sendableWebhook(
+      d.hookId === null ? null : { isActive: d.isActive ?? false, disabledReason: d.disabledReason },
+      "event",
+    );
+    if (!check.ok) cancels.push({ id: d.id, error: check.cancelled });
     else if (!(d.events ?? []).includes(d.eventType))
       cancels.push({ id: d.id, error: `endpoint is no longer subscribed to ${d.eventType}` });
     else candidates.push(d);
@@ -150,8 +157,7 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
   toSend.sort((x, y) => x.at - y.at);
 
   // 3. Send, bounded.
-  const timeoutMs = env().WEBHOOK_TIMEOUT_MS;
-  const stopStartingAt = Date.now() + timeoutMs;
+  const stopStartingAt = Date.now() + env().WEBHOOK_TIMEOUT_MS;
   const sent: Sent[] = [];
   let next = 0;
   const worker = async () => {
@@ -162,13 +168,7 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
         handOff(d);
         continue;
       }
-      const startedAt = new Date();
-      const result = await sendWebhookRequest({
-        url: d.url!,
-        body: d.payload,
-        headers: signedHeaders(secrets.get(d.webhookId)!, d.messageId, d.payload, startedAt),
-        timeoutMs,
-      });
+      const { startedAt, result } = await sendAttempt(d.url!, secrets.get(d.webhookId)!, d);
       sent.push({ d, url: d.url!, startedAt, result });
     }
   };
@@ -176,10 +176,7 @@ export async function attemptFirstDeliveries(deliveryIds: string[]): Promise<Fir
 
   // 4. Record.
   const records = sent.map((s) => {
-    const gone = s.result.status === 410;
-    const honoursRetryAfter = s.result.status === 429 || s.result.status === 503;
-    const retryIn =
-      s.result.ok || gone ? null : retryDelaySeconds(1, honoursRetryAfter ? s.result.retryAfterSeconds : undefined);
+    const { gone, retryInSeconds: retryIn } = attemptDecision(s.result, 1, "event");
     const record: AttemptRecord = {
       deliveryId: s.d.id,
       webhookId: s.d.webhookId,
