@@ -430,6 +430,39 @@ describe("embedded executor", () => {
     expect(await runs(`"functionId" = '__route__'`)).toHaveLength(0);
   });
 
+  it("routes stored events in PostgreSQL (simple names) and in JavaScript (the others) alike: same run ids, so an event id is taken once whichever path routed it", async () => {
+    const ex = await start({ register: false });
+    const post = (events: unknown[]) =>
+      embeddedFetch("http://inngest-embedded.invalid/e/anything", { method: "POST", body: JSON.stringify(events) });
+    // t/child is simple (a row of such events is routed by PostgreSQL); t/throttled has a throttle key (a row
+    // with such an event is routed in JavaScript).
+    expect(
+      (
+        await post([
+          { name: "t/child", id: "evt-route-1", data: { k: "route-paths", n: 1 } },
+          { name: "t/child", data: { k: "route-paths", n: 2 } },
+        ])
+      ).status,
+    ).toBe(200);
+    expect((await post([{ name: "t/throttled", id: "evt-route-2", data: { key: "route-paths" } }])).status).toBe(200);
+    await waitFor(() => hits.get("child:route-paths:1") === 1 && hits.get("child:route-paths:2") === 1, "routed");
+    await waitFor(() => times.get("throttled:route-paths")?.length === 1, "routed in JavaScript");
+    // The same event ids again — in a row routed in JavaScript, in one routed by PostgreSQL, and through the
+    // in-process intake: no new runs.
+    await post([
+      { name: "t/child", id: "evt-route-1", data: { k: "route-paths", n: 1 } },
+      { name: "t/throttled", id: "evt-route-2", data: { key: "route-paths" } },
+    ]);
+    await post([{ name: "t/child", id: "evt-route-1", data: { k: "route-paths", n: 1 } }]);
+    await ex.send({ name: "t/child", id: "evt-route-1", data: { k: "route-paths", n: 1 } });
+    await ex.drain();
+    expect(await runs(`"functionId" = '__route__'`)).toHaveLength(0);
+    expect(hits.get("child:route-paths:1")).toBe(1);
+    expect(times.get("throttled:route-paths")).toHaveLength(1);
+    const childRuns = await runs(`"functionId" = 't-child' AND event -> 'data' ->> 'k' = 'route-paths'`);
+    expect(childRuns).toHaveLength(2);
+  });
+
   it("cancels a run that is executing a step: it stops at the next step boundary", async () => {
     const ex = await start();
     await ex.send({ name: "t/memo", data: { k: "cancel-running", sleep: "1s", slowB: 800 } });

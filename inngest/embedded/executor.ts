@@ -20,7 +20,14 @@ import {
 import { CronScheduler } from "@/inngest/embedded/scheduler";
 import { Signal } from "@/inngest/embedded/signal";
 import { embeddedSigningKey, hashSigningKey } from "@/inngest/embedded/signing";
-import { type CancelledRun, type ClaimedRun, type NewRun, RunStore } from "@/inngest/embedded/store";
+import {
+  type CancelledRun,
+  type ClaimedRun,
+  type InsertedRun,
+  type IntakeBatch,
+  type NewRun,
+  RunStore,
+} from "@/inngest/embedded/store";
 import { log } from "@/lib/log";
 
 /**
@@ -80,6 +87,13 @@ export type EmbeddedExecutorOptions = EmbeddedServeHandlerLike & {
   /** Make this executor the target of embeddedFetch (inngest.send / step.sendEvent). Default true. */
   register?: boolean;
   /**
+   * batchEvents under load: after a run of a batched function ends (or its
+   * batch formed) on this instance, its next batch starts no sooner than this
+   * (unless full or due), so a busy function's batches fill while an idle one
+   * starts at once. Default 50 ms.
+   */
+  batchLingerMs?: number;
+  /**
    * Let the SDK run consecutive steps in one call, checkpointing each result
    * through embeddedFetch (persisted before the next step starts). Only with
    * an in-process `handler` (the served client's fetch must reach this
@@ -114,6 +128,14 @@ export type EmbeddedExecutor = {
 };
 
 export const ROUTE_FUNCTION_ID = "__route__";
+
+/**
+ * What an instance knows of a batched function: items it stored since its
+ * last formation (`waiting`), the earliest deadline among them (`dueAt`), the
+ * end of the linger after its last run or formation (`quietAfter`), and its
+ * runs in flight here (`active`).
+ */
+type BatchState = { waiting: number; dueAt: number; quietAfter: number; active: number };
 const INTERNAL_TRIGGER_OK = new Set([FUNCTION_FAILED, FUNCTION_CANCELLED]);
 
 export function defaultRetryBackoffMs(attempt: number): number {
@@ -150,6 +172,13 @@ class Executor implements EmbeddedExecutor, EventIntake {
   /** Functions with batchEvents, and whether a batch may be ready (items arrived, a deadline passed). */
   private batchDefs: FunctionDef[] = [];
   private batchCheck = false;
+  private readonly batchLingerMs: number;
+  /** Per batched function, what this instance knows: see formBatches. */
+  private readonly batchState = new Map<string, BatchState>();
+  /** Event names PostgreSQL routes itself (Router.simplePlan). */
+  private simple: ReturnType<Router["simplePlan"]> = { names: [], plan: [] };
+  private lastRoute = 0;
+  private routeMore = false;
   private stopping = false;
   private dead = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -175,6 +204,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
     this.checkpointing = Boolean(opts.handler) && opts.checkpointing !== false;
     this.checkpointAuth = `Bearer ${hashSigningKey(this.signingKey)}`;
     this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.batchLingerMs = Math.max(0, opts.batchLingerMs ?? 50);
     this.concurrency = Math.max(1, opts.concurrency ?? 64);
     this.leaseMs = Math.max(1000, opts.leaseMs ?? 30_000);
     this.backoff = opts.retryBackoffMs ?? defaultRetryBackoffMs;
@@ -229,8 +259,11 @@ class Executor implements EmbeddedExecutor, EventIntake {
     if (problems.length) throw new UnsupportedFunctionOptionError(problems);
     this.router = new Router(this.functions);
     this.batchDefs = this.functions.filter((f) => f.batch);
+    for (const d of this.batchDefs)
+      this.batchState.set(d.id, { waiting: 0, dueAt: Infinity, quietAfter: 0, active: 0 });
     this.batchCheck = this.batchDefs.length > 0;
-    this.claimIds = [...this.functions.map((f) => f.id), ROUTE_FUNCTION_ID];
+    this.simple = this.router.simplePlan();
+    this.claimIds = this.functions.map((f) => f.id);
 
     await this.crons.sync();
     if (!(await this.store.holdLiveness()))
@@ -269,21 +302,70 @@ class Executor implements EmbeddedExecutor, EventIntake {
     return { ids: events.map((e) => e.event.id) };
   }
 
-  private async intake(events: IncomingEvent[], now: number, consume?: string): Promise<void> {
+  private async intake(events: IncomingEvent[], now: number): Promise<void> {
+    const batch = this.routeEvents(events, now);
+    if (!batch.runs.length && !batch.cancels.length) return;
+    const res = await this.store.intake(batch);
+    this.noteIntake(batch, res.inserted);
+  }
+
+  private routeEvents(events: IncomingEvent[], now: number): IntakeBatch {
     const { runs, cancels } = this.router.route(events, now);
-    if (!runs.length && !cancels.length && !consume) return;
-    const res = await this.store.intake({
-      runs,
-      cancels,
-      onCancelled: (c) => this.cancelledRuns(c),
-      ...(consume ? { consume } : {}),
-    });
-    if (runs.some((r) => r.batchItem)) {
-      // A batch may be full now; its deadline is noted below (the item's wakeAt) in case it is not.
+    return { runs, cancels, onCancelled: (c) => this.cancelledRuns(c) };
+  }
+
+  /** New runs stored: wake for the due ones, note the others' times, and batch items (a batch may be full now). */
+  private noteIntake(batch: IntakeBatch, inserted: InsertedRun[]): void {
+    const ids = new Set(inserted.map((r) => r.id));
+    let items = false;
+    for (const r of batch.runs) {
+      if (!r.batchItem || !ids.has(r.id)) continue;
+      items = true;
+      this.noteItems(r.functionId, 1, r.wakeAtMs ?? Date.now());
+    }
+    if (items) {
       this.batchCheck = true;
       this.signal.notify();
     }
-    this.noteInserted(res.inserted);
+    this.noteInserted(inserted);
+  }
+
+  private noteItems(functionId: string, n: number, dueMs: number): void {
+    const st = this.batchState.get(functionId);
+    if (!st) return;
+    st.waiting += n;
+    st.dueAt = Math.min(st.dueAt, dueMs);
+  }
+
+  /**
+   * Routes the events stored by processes without an executor (route rows,
+   * client.ts storeForLater): PostgreSQL routes the simple names itself, one
+   * statement for many rows (store.routeSimple); rows that need JavaScript
+   * are routed in one transaction (store.routeStored).
+   */
+  private async route(): Promise<void> {
+    this.lastRoute = Date.now();
+    this.routeMore = false;
+    const limit = 500;
+    const r = await this.store.routeSimple(this.simple.names, this.simple.plan, limit);
+    if (r.routed === limit) this.routeMore = true;
+    const now = Date.now();
+    for (const [fn, n] of Object.entries(r.items)) {
+      const def = this.router.byId.get(fn);
+      this.noteItems(fn, n, now + (def?.batch?.timeoutMs ?? 0));
+      this.noteWake(now + (def?.batch?.timeoutMs ?? 0));
+      this.batchCheck = true;
+    }
+    if (r.queued > 0) this.maybeMore = true;
+    if (r.left === 0) return;
+    const jsLimit = 100;
+    const js = await this.store.routeStored(
+      jsLimit,
+      (events) => this.routeEvents(events, Date.now()),
+      (row, err) => log.error("embedded executor could not route stored events; retrying in a minute", { row, err }),
+    );
+    if (js.taken === jsLimit) this.routeMore = true;
+    js.batches.forEach((b, i) => this.noteIntake(b, js.results[i]!.inserted));
   }
 
   private cancelledRuns(cancelled: CancelledRun[]): NewRun[] {
@@ -338,6 +420,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
           this.maybeMore = true;
           if (this.batchDefs.length) this.batchCheck = true;
         }
+        if (this.routeMore || now - this.lastRoute >= Math.min(this.pollIntervalMs, 25)) await this.route();
         if (this.batchCheck) await this.formBatches();
         let free = this.concurrency - this.active.size;
         if (free > 0 && free < this.concurrency / 4 && this.maybeMore) {
@@ -366,23 +449,50 @@ class Executor implements EmbeddedExecutor, EventIntake {
 
   /**
    * Starts every batch that is ready (batchEvents: full, or its first event's
-   * timeout passed) and notes the deadline of the next one. Any instance may
-   * start any batch (items are rows; formation is one atomic statement).
+   * timeout passed, or the function idle) and notes when to look next. Any
+   * instance may start any batch (items are rows; formation is one atomic
+   * statement, which also claims the new run when this instance has room).
+   *
+   * The statement is skipped when it could only find a batch that is not
+   * ready, as far as this instance knows (fewer than `maxSize` items, none
+   * due): while a run of the function is in flight here (its end looks again),
+   * and within `batchLingerMs` of the end of the last one (the look is noted
+   * for then) — so under load a batch collects the events of a run's length
+   * plus the linger, while a lone event on an idle function starts at once.
    */
   private async formBatches(): Promise<void> {
     this.batchCheck = false;
     for (const def of this.batchDefs) {
       const { maxSize } = def.batch!;
+      const st = this.batchState.get(def.id)!;
+      const now = Date.now();
+      if (st.waiting < maxSize && now < st.dueAt) {
+        if (st.active > 0) continue;
+        if (now < st.quietAfter) {
+          this.noteWake(Math.min(st.quietAfter, st.dueAt));
+          continue;
+        }
+      }
       for (;;) {
-        const r = await this.store.formBatch(def.id, maxSize, this.completedRetentionMs);
-        if (r.taken > 0) this.maybeMore = true;
+        const lease = this.active.size < this.concurrency && !this.stopping;
+        const r = await this.store.formBatch(def.id, maxSize, this.completedRetentionMs, lease);
+        if (r.taken > 0) {
+          st.waiting = Math.max(0, st.waiting - r.taken);
+          st.quietAfter = Date.now() + this.batchLingerMs;
+          if (r.run) this.startDriver(r.run);
+          else this.maybeMore = true;
+        }
         if (r.taken === maxSize) continue;
-        if (r.taken === 0 && r.nextDueMs !== null) {
-          // Items wait while a batch runs (anywhere): look again by their deadline, and within about a poll
-          // interval (jittered) in case that run ends first — on any instance.
-          const soon = Date.now() + this.pollIntervalMs * (0.5 + Math.random() / 2);
-          this.noteWake(Math.max(Math.min(r.nextDueMs, soon), Date.now() + 5));
-        } else if (r.taken > 0) this.batchCheck = true; // look again: more items may have arrived meanwhile
+        if (r.taken === 0) {
+          st.waiting = 0;
+          st.dueAt = r.nextDueMs ?? Infinity;
+          if (r.nextDueMs !== null) {
+            // Items wait while a batch runs (anywhere): look again by their deadline, and within about a poll
+            // interval (jittered) in case that run ends first — on any instance.
+            const soon = Date.now() + this.pollIntervalMs * (0.5 + Math.random() / 2);
+            this.noteWake(Math.max(Math.min(r.nextDueMs, soon), Date.now() + 5));
+          }
+        }
         break;
       }
     }
@@ -425,14 +535,21 @@ class Executor implements EmbeddedExecutor, EventIntake {
   private startDriver(row: ClaimedRun): void {
     this.lost.delete(row.id);
     const claim = ++this.claims;
-    const done = (row.functionId === ROUTE_FUNCTION_ID ? this.routeRow(row) : this.driver.drive(row))
+    const batched = this.batchState.get(row.functionId);
+    if (batched) batched.active++;
+    const done = this.driver
+      .drive(row)
       .catch((err: unknown) => log.error("embedded executor run failed unexpectedly", { run: row.id, err }))
       .finally(() => {
-        // A batched function's run ended: its next batch may start now (store.formBatch, group commit) — looked
-        // at after a random part of the poll interval, not at once, so that this instance does not form (and
-        // then run) every next batch before the other instances' checks come round: they share the batches.
-        if (this.batchDefs.some((d) => d.id === row.functionId))
-          this.noteWake(Date.now() + Math.random() * this.pollIntervalMs);
+        // A batched function's run ended: its next batch may start (store.formBatch, group commit) after the
+        // linger (formBatches), looked at with a random part of the poll interval added, so that this instance
+        // does not form (and then run) every next batch before the other instances' checks come round: they
+        // share the batches.
+        if (batched) {
+          batched.active--;
+          batched.quietAfter = Date.now() + this.batchLingerMs;
+          this.noteWake(batched.quietAfter + Math.random() * Math.min(this.pollIntervalMs, 2 * this.batchLingerMs));
+        }
         if (this.active.get(row.id)?.claim === claim) {
           this.active.delete(row.id);
           this.lost.delete(row.id);
@@ -442,12 +559,6 @@ class Executor implements EmbeddedExecutor, EventIntake {
     this.active.set(row.id, { done, claim });
   }
 
-  /** Events stored by embeddedFetch while no executor ran in that process. */
-  private async routeRow(row: ClaimedRun): Promise<void> {
-    const stored = (row.event as unknown as { events?: IncomingEvent[] }).events ?? [];
-    await this.intake(stored, Date.now(), row.id);
-  }
-
   // -------------------------------------------------------------------------
   // Lifecycle
 
@@ -455,7 +566,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
     while (Date.now() < deadline) {
       if (this.active.size === 0) {
-        const p = await this.store.pending(this.claimIds);
+        const p = await this.store.pending([...this.claimIds, ROUTE_FUNCTION_ID]);
         if (p.due === 0 && p.running === 0 && this.active.size === 0) return;
         this.maybeMore = true;
         this.signal.notify();

@@ -32,6 +32,9 @@ function cancelKey(fnId: string, rule: number, values: unknown[]): string {
   return `${fnId}|${rule}|${JSON.stringify(values)}`;
 }
 
+/** One function a simple event name triggers (Router.simplePlan). */
+export type SimpleRoute = { name: string; fn: string; batchTimeoutMs: number | null };
+
 export type IncomingEvent = { event: InngestEvent; /** id given by the sender (dedupe) */ userId: boolean };
 
 /** Validates and completes an event as sent by the SDK (`{name, data, id?, ts?, …}`). */
@@ -84,6 +87,39 @@ export class Router {
     return (
       this.byEvent.has(name) || this.prefixed.some((d) => d.events.some((t) => t.prefix && name.startsWith(t.event)))
     );
+  }
+
+  /**
+   * The event names whose routing needs no JavaScript, so that PostgreSQL can
+   * route stored events of those names itself (store.routeSimple): no
+   * `cancelOn` rule listens to the name, and every function it triggers does
+   * so by its exact name without `if`, and has no `idempotency`, `throttle`
+   * or `cancelOn` (its runs carry no computed key). Such an event's runs are
+   * exactly what newRun makes: the run id from the event id when the sender
+   * gave one (else a random one), queued now, or a batch item waiting for its
+   * batch (`timeoutMs`). Names matched by a `*` trigger are never simple.
+   */
+  simplePlan(): { names: string[]; plan: SimpleRoute[] } {
+    const names: string[] = [];
+    const plan: SimpleRoute[] = [];
+    for (const [name, defs] of this.byEvent) {
+      if (
+        this.cancelByEvent.has(name) ||
+        this.prefixed.some((d) => d.events.some((t) => t.prefix && name.startsWith(t.event)))
+      )
+        continue;
+      const simple = defs.every(
+        (d) =>
+          !d.idempotency &&
+          !d.throttle &&
+          d.cancel.length === 0 &&
+          d.events.every((t) => t.event !== name || (!t.prefix && !t.filter)),
+      );
+      if (!simple) continue;
+      names.push(name);
+      for (const d of defs) plan.push({ name, fn: d.id, batchTimeoutMs: d.batch ? d.batch.timeoutMs : null });
+    }
+    return { names, plan };
   }
 
   /** Functions whose triggers (name + `if`) match `event`. */

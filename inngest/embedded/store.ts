@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { InngestEvent, MemoEntry, SerializedError } from "@/inngest/embedded/protocol";
+import type { IncomingEvent, SimpleRoute } from "@/inngest/embedded/router";
 import { storableJson } from "@/lib/storable";
 
 /**
@@ -82,6 +83,8 @@ export type CancelledRun = { id: string; functionId: string; event: InngestEvent
 export type CronRow = { id: string; functionId: string; cron: string; nextMs: number };
 
 const T = `"ExecutorRun"`;
+/** The functionId of route rows (executor.ts ROUTE_FUNCTION_ID). */
+const ROUTE_ROWS = "__route__";
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 const fromMs = (expr: string) => `(to_timestamp((${expr})::float8 / 1000.0) AT TIME ZONE 'UTC')`;
 const toMs = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
@@ -148,8 +151,6 @@ export type IntakeBatch = {
   cancels: CancelQuery[];
   /** Runs to create for cancelled runs (`inngest/function.cancelled` listeners), same transaction. */
   onCancelled?: (runs: CancelledRun[]) => NewRun[];
-  /** A leased route row (events stored while no executor ran) to delete in the same transaction. */
-  consume?: string;
 };
 export type IntakeResult = { inserted: InsertedRun[]; cancelled: CancelledRun[] };
 
@@ -371,14 +372,13 @@ export class RunStore {
    * Concurrent calls share one transaction.
    */
   intake(batch: IntakeBatch): Promise<IntakeResult> {
-    if (!batch.runs.length && !batch.cancels.length && !batch.consume)
-      return Promise.resolve({ inserted: [], cancelled: [] });
+    if (!batch.runs.length && !batch.cancels.length) return Promise.resolve({ inserted: [], cancelled: [] });
     return this.intakeBatcher.submit(batch);
   }
 
   private async intakeMany(batches: IntakeBatch[]): Promise<IntakeResult[]> {
     const runs = batches.flatMap((b) => b.runs);
-    const needsTx = batches.some((b) => b.cancels.length > 0 || b.consume) || runs.some((r) => r.throttle);
+    const needsTx = batches.some((b) => b.cancels.length > 0) || runs.some((r) => r.throttle);
     const pick = (b: IntakeBatch, inserted: Map<string, InsertedRun>) =>
       b.runs.flatMap((r) => {
         const i = inserted.get(r.id);
@@ -391,21 +391,138 @@ export class RunStore {
     return this.transaction(async (c) => {
       const inserted = new Map((await this.insertOn(c, runs)).map((r) => [r.id, r]));
       const out: IntakeResult[] = [];
-      for (const b of batches) {
-        const cancelled: CancelledRun[] = [];
-        for (const q of b.cancels) cancelled.push(...(await this.cancelOn(c, q)));
-        const extra: InsertedRun[] = [];
-        if (cancelled.length && b.onCancelled) extra.push(...(await this.insertOn(c, b.onCancelled(cancelled))));
-        if (b.consume) {
-          const del = await c.query(`DELETE FROM ${T} WHERE id = $1 AND "lockedBy" = $2 AND status = 'running'`, [
-            b.consume,
-            this.owner,
-          ]);
-          if (!del.rowCount) throw new Error(`route row ${b.consume} is no longer leased by this executor`);
-        }
-        out.push({ inserted: [...pick(b, inserted), ...extra], cancelled });
-      }
+      for (const b of batches) out.push(await this.applyCancels(c, b, pick(b, inserted)));
       return out;
+    });
+  }
+
+  /** A batch's cancellations and the runs they trigger, after its runs were inserted (same transaction). */
+  private async applyCancels(c: Queryable, b: IntakeBatch, inserted: InsertedRun[]): Promise<IntakeResult> {
+    const cancelled: CancelledRun[] = [];
+    for (const q of b.cancels) cancelled.push(...(await this.cancelOn(c, q)));
+    const extra: InsertedRun[] = [];
+    if (cancelled.length && b.onCancelled) extra.push(...(await this.insertOn(c, b.onCancelled(cancelled))));
+    return { inserted: [...inserted, ...extra], cancelled };
+  }
+
+  // -------------------------------------------------------------------------
+  // Route rows: events stored by a process without an executor (enqueueUnrouted)
+
+  /**
+   * Routes stored events in PostgreSQL itself, in ONE statement for up to
+   * `limit` route rows: the rows whose events all have simple names
+   * (Router.simplePlan) are taken (SKIP LOCKED: each by one instance),
+   * deleted, and their runs inserted — what Router.newRun makes for them:
+   * batch items in arrival order (`attempt` = their order) waiting until
+   * now + the batch timeout, or runs queued now; the run id derived from the
+   * event id exactly as deterministicRunId does when the sender gave one (so
+   * a repeated event id is dropped whichever path routed it), else random.
+   * Atomic: a crash leaves the route rows or their runs, never neither.
+   * `left`: route rows still due (other names, over the limit, or being
+   * routed by another instance).
+   */
+  async routeSimple(
+    names: string[],
+    plan: SimpleRoute[],
+    limit: number,
+  ): Promise<{ routed: number; items: Record<string, number>; queued: number; left: number }> {
+    const res = await this.pool.query<{
+      routed: number;
+      items: Record<string, number>;
+      queued: number;
+      due: number;
+    }>(
+      `WITH r AS (
+         SELECT id, event, "createdAt" FROM ${T}
+          WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}'
+            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(event -> 'events') x
+                             WHERE ((x.value -> 'event' ->> 'name') = ANY($1::text[])) IS NOT TRUE)
+          ORDER BY "wakeAt", id LIMIT $2 FOR UPDATE SKIP LOCKED),
+       del AS (DELETE FROM ${T} d USING r WHERE d.id = r.id RETURNING d.id),
+       items AS (
+         SELECT p.fn, x.v -> 'event' AS event, p.timeout,
+                CASE WHEN (x.v ->> 'userId')::boolean
+                     THEN 'run_' || left(encode(sha256(convert_to(p.fn, 'UTF8') || decode('00', 'hex') || convert_to('event', 'UTF8')
+                                                       || decode('00', 'hex') || convert_to(x.v -> 'event' ->> 'id', 'UTF8')), 'hex'), 40)
+                     ELSE 'run_' || replace(gen_random_uuid()::text, '-', '') END AS id,
+                row_number() OVER (ORDER BY r."createdAt", r.id, x.ord)::int AS ord
+           FROM r CROSS JOIN LATERAL jsonb_array_elements(r.event -> 'events') WITH ORDINALITY AS x(v, ord)
+           JOIN jsonb_to_recordset($3::jsonb) AS p(name text, fn text, timeout float8) ON p.name = x.v -> 'event' ->> 'name'),
+       ins AS (
+         INSERT INTO ${T} (id, "functionId", event, "cancelKeys", status, "wakeAt", "createdAt", "updatedAt", attempt)
+         SELECT id, fn, event, '{}', CASE WHEN timeout IS NULL THEN 'queued' ELSE 'batch' END,
+                ${NOW} + make_interval(secs => COALESCE(timeout, 0) / 1000), ${NOW}, ${NOW},
+                CASE WHEN timeout IS NULL THEN 0 ELSE ord END
+           FROM items ORDER BY ord
+         ON CONFLICT (id) DO NOTHING
+         RETURNING "functionId", status)
+       SELECT (SELECT count(*) FROM del)::int AS routed,
+              (SELECT COALESCE(jsonb_object_agg(fn, n), '{}'::jsonb)
+                 FROM (SELECT "functionId" AS fn, count(*)::int AS n FROM ins WHERE status = 'batch' GROUP BY 1) b) AS items,
+              (SELECT count(*) FROM ins WHERE status = 'queued')::int AS queued,
+              (SELECT count(*) FROM ${T} WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}')::int AS due`,
+      [names, limit, JSON.stringify(plan.map((p) => ({ name: p.name, fn: p.fn, timeout: p.batchTimeoutMs })))],
+    );
+    const row = res.rows[0]!;
+    // `due` is counted in the statement's snapshot: it still includes the rows it routed.
+    return { routed: row.routed, items: row.items, queued: row.queued, left: Math.max(0, row.due - row.routed) };
+  }
+
+  /**
+   * Routes up to `limit` stored route rows in JavaScript (names that need it:
+   * `if`, idempotency, throttle, cancelOn), in one transaction: the rows are
+   * locked (SKIP LOCKED), each row's events routed as one intake (`route`),
+   * every run inserted with one statement, cancellations applied, the routed
+   * rows deleted with one statement. A row whose routing throws is left, due
+   * again in a minute (logged by the caller through `onError`).
+   */
+  async routeStored(
+    limit: number,
+    route: (events: IncomingEvent[]) => IntakeBatch,
+    onError: (rowId: string, err: unknown) => void,
+  ): Promise<{ taken: number; batches: IntakeBatch[]; results: IntakeResult[] }> {
+    return this.transaction(async (c) => {
+      const rows = await c.query<{ id: string; event: { events?: IncomingEvent[] } }>(
+        `SELECT id, event FROM ${T}
+          WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}'
+          ORDER BY "wakeAt", id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      const batches: IntakeBatch[] = [];
+      const done: string[] = [];
+      const failed: string[] = [];
+      for (const row of rows.rows) {
+        try {
+          batches.push(route(row.event.events ?? []));
+          done.push(row.id);
+        } catch (err) {
+          onError(row.id, err);
+          failed.push(row.id);
+        }
+      }
+      const inserted = new Map(
+        (
+          await this.insertOn(
+            c,
+            batches.flatMap((b) => b.runs),
+          )
+        ).map((r) => [r.id, r]),
+      );
+      const results: IntakeResult[] = [];
+      for (const b of batches) {
+        const mine = b.runs.flatMap((r) => {
+          const i = inserted.get(r.id);
+          return i ? [i] : [];
+        });
+        results.push(await this.applyCancels(c, b, mine));
+      }
+      if (done.length || failed.length)
+        await c.query(
+          `WITH gone AS (DELETE FROM ${T} WHERE id = ANY($1::text[]))
+           UPDATE ${T} SET "wakeAt" = ${NOW} + interval '1 minute', "updatedAt" = ${NOW} WHERE id = ANY($2::text[])`,
+          [done, failed],
+        );
+      return { taken: rows.rows.length, batches, results };
     });
   }
 
@@ -582,14 +699,23 @@ export class RunStore {
    * events is inserted, or nothing changes; an event is never in two batches
    * nor lost. Items locked by another instance's formation are skipped.
    * Returns how many events the new run took (0: none started) and the
-   * deadline of the oldest item still waiting.
+   * deadline of the oldest item still waiting. With `lease`, the new run is
+   * inserted already claimed by this instance (leased, `running`) and
+   * returned: forming a batch and claiming its run is one statement.
    */
   async formBatch(
     functionId: string,
     maxSize: number,
     keepItemsMs: number,
-  ): Promise<{ taken: number; runId?: string; nextDueMs: number | null }> {
-    const res = await this.pool.query<{ taken: number; runId: string | null; dueMs: number | null; n: number }>(
+    lease = false,
+  ): Promise<{ taken: number; runId?: string; run?: ClaimedRun; nextDueMs: number | null }> {
+    const res = await this.pool.query<{
+      taken: number;
+      runId: string | null;
+      event: InngestEvent | null;
+      dueMs: number | null;
+      n: number;
+    }>(
       `WITH items AS (
          SELECT id, event, "createdAt", attempt AS ord, "wakeAt" FROM ${T}
           WHERE status = 'batch' AND "functionId" = $1
@@ -604,20 +730,35 @@ export class RunStore {
                  OR NOT EXISTS (SELECT 1 FROM ${T} b WHERE b."functionId" = $1 AND b.status IN ('queued', 'running')))
          RETURNING r.id, items.event, items."createdAt", items.ord),
        ins AS (
-         INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
+         INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "lockedBy", "lockedUntil", "startedAt", "cancelKeys",
+                           "createdAt", "updatedAt")
          SELECT 'run_' || md5(string_agg(id, ',' ORDER BY id)), $1,
-                jsonb_build_object('batch', jsonb_agg(event ORDER BY "createdAt", ord, id)), 'queued', ${NOW}, '{}', ${NOW}, ${NOW}
+                jsonb_build_object('batch', jsonb_agg(event ORDER BY "createdAt", ord, id)),
+                CASE WHEN $4::text IS NULL THEN 'queued' ELSE 'running' END,
+                ${NOW} + make_interval(secs => COALESCE($5::float8, 0) / 1000), $4::text,
+                CASE WHEN $4::text IS NULL THEN NULL ELSE ${NOW} + make_interval(secs => $5::float8 / 1000) END,
+                CASE WHEN $4::text IS NULL THEN NULL ELSE ${NOW} END, '{}', ${NOW}, ${NOW}
            FROM taken HAVING count(*) > 0
          ON CONFLICT (id) DO NOTHING
-         RETURNING id)
+         RETURNING id, event)
        SELECT (SELECT count(*) FROM taken)::int AS taken, (SELECT id FROM ins) AS "runId",
+              CASE WHEN $4::text IS NULL THEN NULL ELSE (SELECT event FROM ins) END AS event,
               (SELECT ${toMs("due")} FROM go) AS "dueMs", (SELECT n FROM go)::int AS n`,
-      [functionId, maxSize, keepItemsMs],
+      [functionId, maxSize, keepItemsMs, lease ? this.owner : null, lease ? this.leaseMs : null],
     );
     const r = res.rows[0];
     if (!r || r.taken === 0) return { taken: 0, nextDueMs: r?.dueMs ?? null };
     // Taken: the next batch's deadline is only known by looking again (the caller does, when it was full).
-    return { taken: r.taken, ...(r.runId ? { runId: r.runId } : {}), nextDueMs: null };
+    const out: { taken: number; runId?: string; run?: ClaimedRun; nextDueMs: null } = {
+      taken: r.taken,
+      nextDueMs: null,
+    };
+    if (r.runId) out.runId = r.runId;
+    if (r.runId && r.event) {
+      const events = (r.event as { batch?: InngestEvent[] }).batch ?? [];
+      out.run = { id: r.runId, functionId, event: events[0]!, events, steps: {}, stack: [], attempt: 0 };
+    }
+    return out;
   }
 
   // -------------------------------------------------------------------------
