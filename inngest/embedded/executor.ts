@@ -548,7 +548,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
         if (batched) {
           batched.active--;
           batched.quietAfter = Date.now() + this.batchLingerMs;
-          this.noteWake(batched.quietAfter + Math.random() * Math.min(this.pollIntervalMs, 2 * this.batchLingerMs));
+          this.noteWake(batched.quietAfter + (Math.random() * Math.min(this.pollIntervalMs, this.batchLingerMs)) / 2);
         }
         if (this.active.get(row.id)?.claim === claim) {
           this.active.delete(row.id);
