@@ -178,6 +178,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
   /** Event names PostgreSQL routes itself (Router.simplePlan). */
   private simple: ReturnType<Router["simplePlan"]> = { names: [], plan: [] };
   private lastRoute = 0;
+  private lastClaim = 0;
   private routeMore = false;
   private stopping = false;
   private dead = false;
@@ -428,9 +429,11 @@ class Executor implements EmbeddedExecutor, EventIntake {
           await this.signal.wait(Date.now() + 3);
           free = this.concurrency - this.active.size;
         }
-        if (free > 0) {
+        // Claim when runs are known to be due, else once a poll interval (runs of other instances, crashed ones).
+        if (free > 0 && (this.maybeMore || Date.now() - this.lastClaim >= this.pollIntervalMs)) {
           const want = Math.min(free, 100);
           this.maybeMore = false;
+          this.lastClaim = Date.now();
           const rows = await this.store.claim(this.claimIds, want);
           for (const row of rows) this.startDriver(row);
           if (rows.length === want) {
