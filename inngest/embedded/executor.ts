@@ -27,6 +27,7 @@ import {
   type IntakeBatch,
   type NewRun,
   RunStore,
+  type SimpleRouted,
 } from "@/inngest/embedded/store";
 import { log } from "@/lib/log";
 
@@ -136,6 +137,12 @@ export const ROUTE_FUNCTION_ID = "__route__";
  * runs in flight here (`active`).
  */
 type BatchState = { waiting: number; dueAt: number; quietAfter: number; active: number };
+
+/** Route rows: routed at most this often (ms, or the poll interval if shorter) unless a backlog remains. */
+const ROUTE_EVERY_MS = 25;
+/** Route rows PostgreSQL routes per statement (store.routeSimple), and rows routed per JavaScript transaction. */
+const ROUTE_LIMIT = 500;
+const ROUTE_JS_LIMIT = 100;
 const INTERNAL_TRIGGER_OK = new Set([FUNCTION_FAILED, FUNCTION_CANCELLED]);
 
 export function defaultRetryBackoffMs(attempt: number): number {
@@ -344,28 +351,28 @@ class Executor implements EmbeddedExecutor, EventIntake {
    * statement for many rows (store.routeSimple); rows that need JavaScript
    * are routed in one transaction (store.routeStored).
    */
-  private async route(): Promise<void> {
-    this.lastRoute = Date.now();
-    this.routeMore = false;
-    const limit = 500;
-    const r = await this.store.routeSimple(this.simple.names, this.simple.plan, limit);
-    if (r.routed === limit) this.routeMore = true;
+  private async afterRoute(r: SimpleRouted): Promise<void> {
+    if (r.routed === ROUTE_LIMIT) this.routeMore = true;
     const now = Date.now();
     for (const [fn, n] of Object.entries(r.items)) {
-      const def = this.router.byId.get(fn);
-      this.noteItems(fn, n, now + (def?.batch?.timeoutMs ?? 0));
-      this.noteWake(now + (def?.batch?.timeoutMs ?? 0));
+      const st = this.batchState.get(fn);
+      const due = now + (this.router.byId.get(fn)?.batch?.timeoutMs ?? 0);
+      // The first item known to wait sets the deadline to look at (later ones are due later).
+      if (st && st.dueAt === Infinity) this.noteWake(due);
+      this.noteItems(fn, n, due);
       this.batchCheck = true;
     }
-    if (r.queued > 0) this.maybeMore = true;
+    if (r.queued > 0) {
+      this.maybeMore = true;
+      this.signal.notify();
+    }
     if (r.left === 0) return;
-    const jsLimit = 100;
     const js = await this.store.routeStored(
-      jsLimit,
+      ROUTE_JS_LIMIT,
       (events) => this.routeEvents(events, Date.now()),
       (row, err) => log.error("embedded executor could not route stored events; retrying in a minute", { row, err }),
     );
-    if (js.taken === jsLimit) this.routeMore = true;
+    if (js.taken === ROUTE_JS_LIMIT) this.routeMore = true;
     js.batches.forEach((b, i) => this.noteIntake(b, js.results[i]!.inserted));
   }
 
@@ -421,25 +428,41 @@ class Executor implements EmbeddedExecutor, EventIntake {
           this.maybeMore = true;
           if (this.batchDefs.length) this.batchCheck = true;
         }
-        if (this.routeMore || now - this.lastRoute >= Math.min(this.pollIntervalMs, 25)) await this.route();
-        if (this.batchCheck) await this.formBatches();
         let free = this.concurrency - this.active.size;
         if (free > 0 && free < this.concurrency / 4 && this.maybeMore) {
           // A backlog is waiting: let a few more slots free up so one claim takes several runs.
           await this.signal.wait(Date.now() + 3);
           free = this.concurrency - this.active.size;
         }
-        // Claim when runs are known to be due, else once a poll interval (runs of other instances, crashed ones).
-        if (free > 0 && (this.maybeMore || Date.now() - this.lastClaim >= this.pollIntervalMs)) {
-          const want = Math.min(free, 100);
-          this.maybeMore = false;
-          this.lastClaim = Date.now();
-          const rows = await this.store.claim(this.claimIds, want);
-          for (const row of rows) this.startDriver(row);
-          if (rows.length === want) {
-            this.maybeMore = true;
-            if (this.active.size < this.concurrency) continue;
+        // Route stored events at most every ROUTE_EVERY_MS (at once again while a backlog remains); claim when
+        // runs are known to be due, else once a poll interval (runs of other instances, crashed ones). Both in
+        // one statement when both are due.
+        const routeDue = this.routeMore || Date.now() - this.lastRoute >= Math.min(this.pollIntervalMs, ROUTE_EVERY_MS);
+        const claimDue = free > 0 && (this.maybeMore || Date.now() - this.lastClaim >= this.pollIntervalMs);
+        let claimedAll = false;
+        if (routeDue || claimDue) {
+          const want = claimDue ? Math.min(free, 100) : 0;
+          if (claimDue) {
+            this.maybeMore = false;
+            this.lastClaim = Date.now();
           }
+          if (routeDue) {
+            this.routeMore = false;
+            this.lastRoute = Date.now();
+          }
+          const { runs, routed } = await this.store.claimAndRoute(
+            this.claimIds,
+            want,
+            routeDue ? { ...this.simple, limit: ROUTE_LIMIT } : undefined,
+          );
+          for (const row of runs) this.startDriver(row);
+          if (routed) await this.afterRoute(routed);
+          claimedAll = claimDue && runs.length === want;
+        }
+        if (this.batchCheck) await this.formBatches();
+        if (claimedAll) {
+          this.maybeMore = true;
+          if (this.active.size < this.concurrency) continue;
         }
         await this.signal.wait(Math.min(Date.now() + this.pollIntervalMs, this.wakeTimes[0] ?? Infinity));
       } catch (err) {
@@ -481,6 +504,7 @@ class Executor implements EmbeddedExecutor, EventIntake {
         const r = await this.store.formBatch(def.id, maxSize, this.completedRetentionMs, lease);
         if (r.taken > 0) {
           st.waiting = Math.max(0, st.waiting - r.taken);
+          if (st.waiting === 0) st.dueAt = Infinity;
           st.quietAfter = Date.now() + this.batchLingerMs;
           if (r.run) this.startDriver(r.run);
           else this.maybeMore = true;

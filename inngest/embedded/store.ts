@@ -157,6 +157,58 @@ export type IntakeResult = { inserted: InsertedRun[]; cancelled: CancelledRun[] 
 /** The advisory lock key of an instance's liveness lock (see RunStore.holdLiveness). */
 const livenessKey = (instanceExpr: string) => `hashtextextended('akol-executor-liveness:' || ${instanceExpr}, 0)`;
 
+/** What routeSimple did: route rows taken, batch items per function, queued runs, route rows still due. */
+export type SimpleRouted = { routed: number; items: Record<string, number>; queued: number; left: number };
+type RouteSummaryRow = { routed: number; items: Record<string, number>; queued: number; due: number };
+
+/**
+ * The CTEs of routeSimple, parameters from `$p`: names, limit, plan. `rt`:
+ * the route rows taken (only those whose events all have simple names),
+ * `del`: their deletion, `items` → `ins`: their runs.
+ */
+function routeCtes(p: number): string {
+  return `rt AS (
+         SELECT id, event, "createdAt" FROM ${T}
+          WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}'
+            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(event -> 'events') x
+                             WHERE ((x.value -> 'event' ->> 'name') = ANY($${p}::text[])) IS NOT TRUE)
+          ORDER BY "wakeAt", id LIMIT $${p + 1} FOR UPDATE SKIP LOCKED),
+       del AS (DELETE FROM ${T} d USING rt WHERE d.id = rt.id RETURNING d.id),
+       items AS (
+         SELECT p.fn, x.v -> 'event' AS event, p.timeout,
+                CASE WHEN (x.v ->> 'userId')::boolean
+                     THEN 'run_' || left(encode(sha256(convert_to(p.fn, 'UTF8') || decode('00', 'hex') || convert_to('event', 'UTF8')
+                                                       || decode('00', 'hex') || convert_to(x.v -> 'event' ->> 'id', 'UTF8')), 'hex'), 40)
+                     ELSE 'run_' || replace(gen_random_uuid()::text, '-', '') END AS id,
+                row_number() OVER (ORDER BY rt."createdAt", rt.id, x.ord)::int AS ord
+           FROM rt CROSS JOIN LATERAL jsonb_array_elements(rt.event -> 'events') WITH ORDINALITY AS x(v, ord)
+           JOIN jsonb_to_recordset($${p + 2}::jsonb) AS p(name text, fn text, timeout float8) ON p.name = x.v -> 'event' ->> 'name'),
+       ins AS (
+         INSERT INTO ${T} (id, "functionId", event, "cancelKeys", status, "wakeAt", "createdAt", "updatedAt", attempt)
+         SELECT id, fn, event, '{}', CASE WHEN timeout IS NULL THEN 'queued' ELSE 'batch' END,
+                ${NOW} + make_interval(secs => COALESCE(timeout, 0) / 1000), ${NOW}, ${NOW},
+                CASE WHEN timeout IS NULL THEN 0 ELSE ord END
+           FROM items ORDER BY ord
+         ON CONFLICT (id) DO NOTHING
+         RETURNING "functionId", status)`;
+}
+
+/** routeCtes' outcome as one jsonb value (`due` is counted in the statement's snapshot: it includes the rows routed). */
+const ROUTE_SUMMARY = `jsonb_build_object(
+         'routed', (SELECT count(*) FROM del),
+         'items', (SELECT COALESCE(jsonb_object_agg(fn, n), '{}'::jsonb)
+                     FROM (SELECT "functionId" AS fn, count(*)::int AS n FROM ins WHERE status = 'batch' GROUP BY 1) b),
+         'queued', (SELECT count(*) FROM ins WHERE status = 'queued'),
+         'due', (SELECT count(*) FROM ${T} WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}')) AS routed`;
+
+function routeParams(names: string[], plan: SimpleRoute[], limit: number): unknown[] {
+  return [names, limit, JSON.stringify(plan.map((p) => ({ name: p.name, fn: p.fn, timeout: p.batchTimeoutMs })))];
+}
+
+function routeResult(r: RouteSummaryRow): SimpleRouted {
+  return { routed: r.routed, items: r.items, queued: r.queued, left: Math.max(0, r.due - r.routed) };
+}
+
 export class RunStore {
   private readonly persistBatcher: Batcher<RunUpdate, boolean>;
   private dropLiveness: (() => void) | undefined;
@@ -175,38 +227,67 @@ export class RunStore {
   /** Leases up to `limit` due runs of the given functions (oldest `wakeAt` first). */
   async claim(functionIds: string[], limit: number): Promise<ClaimedRun[]> {
     if (limit <= 0 || functionIds.length === 0) return [];
+    return (await this.claimAndRoute(functionIds, limit)).runs;
+  }
+
+  /**
+   * claim() and, with `route`, routeSimple() in ONE statement (the claim does
+   * not see the runs the routing inserts: they are claimed next time).
+   */
+  async claimAndRoute(
+    functionIds: string[],
+    limit: number,
+    route?: { names: string[]; plan: SimpleRoute[]; limit: number },
+  ): Promise<{ runs: ClaimedRun[]; routed?: SimpleRouted }> {
+    const params: unknown[] = [this.owner, this.leaseMs, functionIds, Math.max(0, limit)];
+    if (route) params.push(...routeParams(route.names, route.plan, route.limit));
     const res = await this.pool.query<{
-      id: string;
+      id: string | null;
       functionId: string;
       event: InngestEvent;
       steps: Record<string, StoredStep>;
       stack: string[];
       attempt: number;
+      routed: RouteSummaryRow | null;
     }>(
-      `UPDATE ${T} r
-          SET status = 'running', "lockedBy" = $1,
-              "lockedUntil" = ${NOW} + make_interval(secs => $2::float8 / 1000),
-              "wakeAt" = ${NOW} + make_interval(secs => $2::float8 / 1000),
-              "startedAt" = COALESCE(r."startedAt", ${NOW}), "updatedAt" = ${NOW}
-         FROM (SELECT id FROM ${T}
-                WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = ANY($3::text[])
-                ORDER BY "wakeAt" LIMIT $4 FOR UPDATE SKIP LOCKED) c
-        WHERE r.id = c.id
-    RETURNING r.id, r."functionId", r.event, r.steps, r.stack, r.attempt`,
-      [this.owner, this.leaseMs, functionIds, limit],
+      `WITH ${route ? `${routeCtes(5)},` : ""}
+       c AS (SELECT id FROM ${T}
+              WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = ANY($3::text[])
+              ORDER BY "wakeAt" LIMIT $4 FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE ${T} r
+            SET status = 'running', "lockedBy" = $1,
+                "lockedUntil" = ${NOW} + make_interval(secs => $2::float8 / 1000),
+                "wakeAt" = ${NOW} + make_interval(secs => $2::float8 / 1000),
+                "startedAt" = COALESCE(r."startedAt", ${NOW}), "updatedAt" = ${NOW}
+           FROM c
+          WHERE r.id = c.id
+      RETURNING r.id, r."functionId", r.event, r.steps, r.stack, r.attempt)
+       SELECT id, "functionId", event, steps, stack, attempt, NULL::jsonb AS routed FROM claimed
+       ${route ? `UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${ROUTE_SUMMARY}` : ""}`,
+      params,
     );
-    return res.rows.map((r) => {
+    let routed: SimpleRouted | undefined;
+    const runs: ClaimedRun[] = [];
+    for (const r of res.rows) {
+      if (r.id === null) {
+        if (r.routed) routed = routeResult(r.routed);
+        continue;
+      }
       // A batch run stores `{batch: [events]}` (formBatch); any other run its one event.
       const batch = (r.event as { batch?: unknown }).batch;
       const events = Array.isArray(batch) ? (batch as InngestEvent[]) : [r.event];
-      return {
-        ...r,
+      runs.push({
+        id: r.id,
+        functionId: r.functionId,
+        attempt: r.attempt,
         event: events[0] ?? r.event,
         events,
         steps: r.steps ?? {},
         stack: Array.isArray(r.stack) ? r.stack : [],
-      };
-    });
+      });
+    }
+    return routed ? { runs, routed } : { runs };
   }
 
   /** Persists one run's progress (batched with concurrent ones). False = the lease was lost (cancelled or taken over). */
@@ -421,51 +502,12 @@ export class RunStore {
    * `left`: route rows still due (other names, over the limit, or being
    * routed by another instance).
    */
-  async routeSimple(
-    names: string[],
-    plan: SimpleRoute[],
-    limit: number,
-  ): Promise<{ routed: number; items: Record<string, number>; queued: number; left: number }> {
-    const res = await this.pool.query<{
-      routed: number;
-      items: Record<string, number>;
-      queued: number;
-      due: number;
-    }>(
-      `WITH r AS (
-         SELECT id, event, "createdAt" FROM ${T}
-          WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}'
-            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(event -> 'events') x
-                             WHERE ((x.value -> 'event' ->> 'name') = ANY($1::text[])) IS NOT TRUE)
-          ORDER BY "wakeAt", id LIMIT $2 FOR UPDATE SKIP LOCKED),
-       del AS (DELETE FROM ${T} d USING r WHERE d.id = r.id RETURNING d.id),
-       items AS (
-         SELECT p.fn, x.v -> 'event' AS event, p.timeout,
-                CASE WHEN (x.v ->> 'userId')::boolean
-                     THEN 'run_' || left(encode(sha256(convert_to(p.fn, 'UTF8') || decode('00', 'hex') || convert_to('event', 'UTF8')
-                                                       || decode('00', 'hex') || convert_to(x.v -> 'event' ->> 'id', 'UTF8')), 'hex'), 40)
-                     ELSE 'run_' || replace(gen_random_uuid()::text, '-', '') END AS id,
-                row_number() OVER (ORDER BY r."createdAt", r.id, x.ord)::int AS ord
-           FROM r CROSS JOIN LATERAL jsonb_array_elements(r.event -> 'events') WITH ORDINALITY AS x(v, ord)
-           JOIN jsonb_to_recordset($3::jsonb) AS p(name text, fn text, timeout float8) ON p.name = x.v -> 'event' ->> 'name'),
-       ins AS (
-         INSERT INTO ${T} (id, "functionId", event, "cancelKeys", status, "wakeAt", "createdAt", "updatedAt", attempt)
-         SELECT id, fn, event, '{}', CASE WHEN timeout IS NULL THEN 'queued' ELSE 'batch' END,
-                ${NOW} + make_interval(secs => COALESCE(timeout, 0) / 1000), ${NOW}, ${NOW},
-                CASE WHEN timeout IS NULL THEN 0 ELSE ord END
-           FROM items ORDER BY ord
-         ON CONFLICT (id) DO NOTHING
-         RETURNING "functionId", status)
-       SELECT (SELECT count(*) FROM del)::int AS routed,
-              (SELECT COALESCE(jsonb_object_agg(fn, n), '{}'::jsonb)
-                 FROM (SELECT "functionId" AS fn, count(*)::int AS n FROM ins WHERE status = 'batch' GROUP BY 1) b) AS items,
-              (SELECT count(*) FROM ins WHERE status = 'queued')::int AS queued,
-              (SELECT count(*) FROM ${T} WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}')::int AS due`,
-      [names, limit, JSON.stringify(plan.map((p) => ({ name: p.name, fn: p.fn, timeout: p.batchTimeoutMs })))],
+  async routeSimple(names: string[], plan: SimpleRoute[], limit: number): Promise<SimpleRouted> {
+    const res = await this.pool.query<{ routed: RouteSummaryRow }>(
+      `WITH ${routeCtes(1)} SELECT ${ROUTE_SUMMARY}`,
+      routeParams(names, plan, limit),
     );
-    const row = res.rows[0]!;
-    // `due` is counted in the statement's snapshot: it still includes the rows it routed.
-    return { routed: row.routed, items: row.items, queued: row.queued, left: Math.max(0, row.due - row.routed) };
+    return routeResult(res.rows[0]!.routed);
   }
 
   /**

@@ -184,7 +184,8 @@ class Tracker {
   }
 }
 
-type CpuProbe = () => { senderMs: number; postgresMs: number };
+/** `apiMs`: the part of `senderMs` spent in the launcher process (Next.js: the publish API), when known. */
+type CpuProbe = () => { senderMs: number; postgresMs: number; apiMs?: number };
 
 type BurstResult = {
   tracker: Tracker;
@@ -192,6 +193,8 @@ type BurstResult = {
   overall: number;
   total: number;
   senderCpuPerDelivery: number;
+  /** Of senderCpuPerDelivery, the API process's share (ours only). */
+  apiCpuPerDelivery: number | undefined;
   pgCpuPerDelivery: number;
   machineBusy: number;
   publishSeconds: number;
@@ -244,6 +247,8 @@ async function burst(
     sustained: (Math.floor(total * 0.9) - Math.floor(total * 0.1)) / Math.max(0.001, (hi - lo) / 1000),
     overall: total / ((r[total - 1]! - t0) / 1000),
     senderCpuPerDelivery: (cpu1.senderMs - cpu0.senderMs) / Math.max(1, total),
+    apiCpuPerDelivery:
+      cpu1.apiMs === undefined || cpu0.apiMs === undefined ? undefined : (cpu1.apiMs - cpu0.apiMs) / Math.max(1, total),
     pgCpuPerDelivery: (cpu1.postgresMs - cpu0.postgresMs) / Math.max(1, total),
     machineBusy,
     publishSeconds: (tPublished - t0) / 1000,
@@ -355,7 +360,7 @@ main(async () => {
 
   const appCpu: CpuProbe = () => {
     const c = groupCpu(app.pgid);
-    return { senderMs: c.appMs, postgresMs: c.postgresMs };
+    return { senderMs: c.appMs, postgresMs: c.postgresMs, apiMs: c.launcherMs };
   };
   const baselineCpu: CpuProbe = () => ({ senderMs: baseline!.cpuMs(), postgresMs: groupCpu(app.pgid).postgresMs });
   const summary: string[][] = [];
@@ -464,6 +469,12 @@ main(async () => {
           ["  overall, first publish → last receipt", fmt(ours.overall, 0)],
           ["  vs raw receiver rate", `${fmt((ours.sustained / rawRate) * 100, 1)} %`],
           ["  app CPU per delivery (ms)", fmt(ours.senderCpuPerDelivery, 2)],
+          [
+            "    of which the API process (launcher + Next.js) / the executor worker",
+            ours.apiCpuPerDelivery === undefined
+              ? "—"
+              : `${fmt(ours.apiCpuPerDelivery, 2)} / ${fmt(ours.senderCpuPerDelivery - ours.apiCpuPerDelivery, 2)}`,
+          ],
           ["  PostgreSQL CPU per delivery (ms)", fmt(ours.pgCpuPerDelivery, 2)],
           ["  machine busy during the burst", `${fmt(ours.machineBusy * 100, 0)} %`],
           [
