@@ -569,9 +569,9 @@ class Executor implements EmbeddedExecutor, EventIntake {
       .catch((err: unknown) => log.error("embedded executor run failed unexpectedly", { run: row.id, err }))
       .finally(() => {
         // A batched function's run ended: its next batch may start (store.formBatch, group commit) after the
-        // linger (formBatches), looked at with a random part of the poll interval added, so that this instance
-        // does not form (and then run) every next batch before the other instances' checks come round: they
-        // share the batches.
+        // linger (formBatches), looked at with a random delay of up to half the linger added, so that this
+        // instance does not form (and then run) every next batch before the other instances' checks come round:
+        // they share the batches.
         if (batched) {
           batched.active--;
           batched.quietAfter = Date.now() + this.batchLingerMs;
