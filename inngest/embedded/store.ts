@@ -193,13 +193,17 @@ function routeCtes(p: number): string {
          RETURNING "functionId", status)`;
 }
 
-/** routeCtes' outcome as one jsonb value (`due` is counted in the statement's snapshot: it includes the rows routed). */
-const ROUTE_SUMMARY = `jsonb_build_object(
+/**
+ * routeCtes' outcome as one jsonb value, parameters from `$p` as routeCtes. `due` is counted in the
+ * statement's snapshot (it includes the rows routed), up to limit + 1 rows: enough to tell whether any is left.
+ */
+const routeSummary = (p: number) => `jsonb_build_object(
          'routed', (SELECT count(*) FROM del),
          'items', (SELECT COALESCE(jsonb_object_agg(fn, n), '{}'::jsonb)
                      FROM (SELECT "functionId" AS fn, count(*)::int AS n FROM ins WHERE status = 'batch' GROUP BY 1) b),
          'queued', (SELECT count(*) FROM ins WHERE status = 'queued'),
-         'due', (SELECT count(*) FROM ${T} WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}')) AS routed`;
+         'due', (SELECT count(*) FROM (SELECT 1 FROM ${T} WHERE status = 'queued' AND "wakeAt" <= ${NOW} AND "functionId" = '${ROUTE_ROWS}'
+                                        LIMIT ($${p + 1} + 1)) d)) AS routed`;
 
 function routeParams(names: string[], plan: SimpleRoute[], limit: number): unknown[] {
   return [names, limit, JSON.stringify(plan.map((p) => ({ name: p.name, fn: p.fn, timeout: p.batchTimeoutMs })))];
@@ -264,7 +268,7 @@ export class RunStore {
           WHERE r.id = c.id
       RETURNING r.id, r."functionId", r.event, r.steps, r.stack, r.attempt)
        SELECT id, "functionId", event, steps, stack, attempt, NULL::jsonb AS routed FROM claimed
-       ${route ? `UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${ROUTE_SUMMARY}` : ""}`,
+       ${route ? `UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, ${routeSummary(5)}` : ""}`,
       params,
     );
     let routed: SimpleRouted | undefined;
@@ -504,7 +508,7 @@ export class RunStore {
    */
   async routeSimple(names: string[], plan: SimpleRoute[], limit: number): Promise<SimpleRouted> {
     const res = await this.pool.query<{ routed: RouteSummaryRow }>(
-      `WITH ${routeCtes(1)} SELECT ${ROUTE_SUMMARY}`,
+      `WITH ${routeCtes(1)} SELECT ${routeSummary(1)}`,
       routeParams(names, plan, limit),
     );
     return routeResult(res.rows[0]!.routed);
