@@ -1,7 +1,14 @@
 import { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import { ApiError, unauthorized } from "@/lib/errors";
-import { verifyApiKey } from "@/lib/auth/api-keys";
+import { verifyApiKeyWith } from "@/lib/auth/api-keys";
+import {
+  consumeRateLimit,
+  countRequestSql,
+  rateLimitOutcome,
+  windowParams,
+  type RateLimitHeaders,
+} from "@/lib/api/rate-limit";
 import { db } from "@/lib/db";
 import { isTokenCurrent } from "@/lib/auth/sessions";
 import { appOrigin, env } from "@/lib/env";
@@ -43,13 +50,33 @@ function originOf(value: string): string | null {
   }
 }
 
-export async function authenticateRequest(req: Request): Promise<Principal> {
+/**
+ * The caller, with this request counted against its workspace's rate limit (`rate`: the RateLimit-*
+ * headers; a 429 is thrown when the budget is exhausted). An API key is looked up and counted in one
+ * statement (one round trip); a session is counted after its checks.
+ */
+export async function authenticateRequest(req: Request): Promise<{ principal: Principal; rate: RateLimitHeaders }> {
   const authorization = req.headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const key = match?.[1] ? await verifyApiKey(match[1]) : null;
-    if (!key) throw unauthorized("Invalid API key");
-    return { workspaceId: key.workspaceId, via: "api_key", apiKeyId: key.id };
+    const presented = match?.[1];
+    if (!presented) throw unauthorized("Invalid API key");
+    const [expire, now] = windowParams();
+    const found = await verifyApiKeyWith<{ points: number; expire: string | number | null }>(
+      presented,
+      "akol-api-key-count",
+      (from) => countRequestSql(`'api:' || key."workspaceId"`, from, 2, 3),
+      [expire, now],
+    );
+    if (!found) throw unauthorized("Invalid API key");
+    const principal: Principal = { workspaceId: found.key.workspaceId, via: "api_key", apiKeyId: found.key.id };
+    const { points, expire: windowEnd } = found.extra;
+    // The count ran in the lookup's statement; it returns no row only if the key vanished meanwhile.
+    const rate =
+      typeof points === "number"
+        ? rateLimitOutcome(points, windowEnd ?? null)
+        : await consumeRateLimit(principal.workspaceId);
+    return { principal, rate };
   }
   // Only the cookie is passed on: next-auth would otherwise also read a Bearer header as a session.
   const cookieOnly = new NextRequest(req.url, { headers: { cookie: req.headers.get("cookie") ?? "" } });
@@ -63,5 +90,6 @@ export async function authenticateRequest(req: Request): Promise<Principal> {
   if (!membership || !isTokenCurrent(token.sv, membership.user.sessionVersion))
     throw unauthorized("Session is no longer valid: sign in again");
   assertSameOrigin(req);
-  return { workspaceId: membership.workspaceId, via: "session", userId: token.sub };
+  const principal: Principal = { workspaceId: membership.workspaceId, via: "session", userId: token.sub };
+  return { principal, rate: await consumeRateLimit(principal.workspaceId) };
 }
