@@ -152,6 +152,38 @@ describe("POST /api/v1/events with the executor in another process", () => {
     );
   });
 
+  it("with an Idempotency-Key: one statement claims the key, one stores the answer; an expired key is claimed afresh", async () => {
+    expect((await publish({ "Idempotency-Key": "warm-up" })).status).toBe(202);
+    let first: Awaited<ReturnType<typeof publish>> | undefined;
+    const statements = await statementsOf(async () => {
+      first = await publish({ "Idempotency-Key": "publish-path-2" });
+    });
+    expect(first!.status).toBe(202);
+    // key + rate limit, claim, event row, hand-over (the SDK's send: an idempotent publish), answer
+    expect(statements).toHaveLength(5);
+    expect(statements[1]).toMatch(/INSERT INTO "IdempotencyKey"/);
+    expect(statements[4]).toMatch(/UPDATE "IdempotencyKey"/);
+    const replay = await publish({ "Idempotency-Key": "publish-path-2" });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body.data.id).toBe(first!.body.data.id);
+
+    // 25 hours later the key is free again, even for another body: a new event, not a replay or a 409.
+    await db.idempotencyKey.update({
+      where: { workspaceId_key: { workspaceId: tenant.workspaceId, key: "publish-path-2" } },
+      data: { createdAt: new Date(Date.now() - 25 * 3600 * 1000), requestHash: "another body" },
+    });
+    const later = await publish({ "Idempotency-Key": "publish-path-2" });
+    expect(later.status).toBe(202);
+    expect(later.headers.get("idempotent-replayed")).toBeNull();
+    expect(later.body.data.id).not.toBe(first!.body.data.id);
+    const row = await db.idempotencyKey.findUniqueOrThrow({
+      where: { workspaceId_key: { workspaceId: tenant.workspaceId, key: "publish-path-2" } },
+    });
+    expect(row.status).toBe(202);
+    expect(Date.now() - row.createdAt.getTime()).toBeLessThan(60_000);
+    expect((row.response as { data: { id: string } }).data.id).toBe(later.body.data.id);
+  });
+
   it("a revoked key is refused at once and counts nothing against its workspace's budget", async () => {
     const other = await makeTenant("publish-path-revoked");
     expect((await publish({}, other.key)).status).toBe(202);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { QueryResultRow } from "pg";
 import { inngest } from "@/inngest/client";
 import { embeddedRegistry } from "@/inngest/embedded/client";
@@ -56,8 +57,12 @@ export async function runAndAnnounceEventPublished<R extends QueryResultRow>(
     // enqueueUnrouted writes its row with one INSERT through the Queryable it is given: collected here, and
     // run as a CTE of our statement (or, should it ever issue anything else, on its own after it).
     const collect = {
-      query: async (text: string, values: unknown[] = []) => {
-        handover.push({ text, values });
+      query: async (textOrConfig: string | { text: string; values?: unknown[] }, values: unknown[] = []) => {
+        handover.push(
+          typeof textOrConfig === "string"
+            ? { text: textOrConfig, values }
+            : { text: textOrConfig.text, values: textOrConfig.values ?? values },
+        );
         return { rows: [], rowCount: 0 };
       },
     } as unknown as Queryable;
@@ -66,10 +71,10 @@ export async function runAndAnnounceEventPublished<R extends QueryResultRow>(
     const [only] = handover;
     if (handover.length === 1 && /^\s*INSERT\s/i.test(only!.text) && !only!.text.includes(";")) {
       const own = statement(only!.values.length);
-      const { rows } = await pool().query<R>(`WITH handover AS (${only!.text}), ${own.ctes} ${own.select}`, [
-        ...only!.values,
-        ...own.values,
-      ]);
+      const text = `WITH handover AS (${only!.text}), ${own.ctes} ${own.select}`;
+      // A named (prepared) statement: PostgreSQL parses and plans it once per connection.
+      const values = [...only!.values, ...own.values];
+      const { rows } = await pool().query<R>({ name: statementName(text), text, values });
       return rows;
     }
     const own = statement(0);
@@ -81,6 +86,18 @@ export async function runAndAnnounceEventPublished<R extends QueryResultRow>(
   const { rows } = await pool().query<R>(`WITH ${own.ctes} ${own.select}`, own.values);
   await announceEventPublished(data);
   return rows;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name for `text` (one per distinct text, so a name never meets another text). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `akol-publish-${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 let storeModules: Promise<{
