@@ -4,17 +4,25 @@ import { ApiError } from "@/lib/errors";
 
 export type ErrorBody = { success: false; error: { code: string; message: string; details?: unknown } };
 
+/** Next.js's compression threshold: it gzips answers whose length it does not know or that reach this size. */
+const COMPRESSION_THRESHOLD = 1024;
+
 /**
- * A JSON response that states its Content-Length. Next.js compresses responses (gzip, when the client
- * accepts it) unless their Content-Length is below 1 KB; a streamed body has none, so every answer was
- * gzipped — a zlib stream per response, costing more CPU than it saves bytes on the small envelopes most
- * API answers are. Larger answers (lists) are still compressed.
+ * A JSON answer of /api/v1, with `Cache-Control: no-store` (tenant data: no cache keeps it) unless the
+ * caller sets its own. Next.js gzips every response whose client accepts it unless the response says
+ * `no-transform` (it drops a route's Content-Length, which would otherwise let it skip bodies under 1 KB):
+ * for a small answer — most envelopes — a zlib stream costs more CPU than it saves bytes, so those say
+ * `no-transform` too; larger answers (lists) are still compressed.
  */
 export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   const text = JSON.stringify(body);
   const headers = new Headers(init.headers);
   headers.set("content-type", "application/json");
-  headers.set("content-length", String(Buffer.byteLength(text)));
+  if (!headers.has("cache-control"))
+    headers.set(
+      "cache-control",
+      Buffer.byteLength(text) < COMPRESSION_THRESHOLD ? "no-store, no-transform" : "no-store",
+    );
   return new Response(text, { status: init.status, statusText: init.statusText, headers });
 }
 
