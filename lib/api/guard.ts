@@ -9,7 +9,7 @@ import {
   windowParams,
   type RateLimitHeaders,
 } from "@/lib/api/rate-limit";
-import { db } from "@/lib/db";
+import { pool } from "@/lib/db";
 import { isTokenCurrent } from "@/lib/auth/sessions";
 import { appOrigin, env } from "@/lib/env";
 
@@ -27,20 +27,20 @@ export type Principal =
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-function assertSameOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method)) return;
+/** Whether a session-authenticated request may proceed: safe methods always, changes only from our origin. */
+function isSameOriginOrSafe(req: Request): boolean {
+  if (SAFE_METHODS.has(req.method)) return true;
   const origin = req.headers.get("origin");
   const site = req.headers.get("sec-fetch-site");
-  const sameOrigin = origin
-    ? originOf(origin) === appOrigin()
-    : site === null || site === "same-origin" || site === "none";
-  if (!sameOrigin)
-    throw new ApiError(
-      403,
-      "forbidden",
-      "Cross-origin request refused: session-authenticated changes must come from the dashboard",
-    );
+  return origin ? originOf(origin) === appOrigin() : site === null || site === "same-origin" || site === "none";
 }
+
+const crossOrigin = () =>
+  new ApiError(
+    403,
+    "forbidden",
+    "Cross-origin request refused: session-authenticated changes must come from the dashboard",
+  );
 
 function originOf(value: string): string | null {
   try {
@@ -53,7 +53,8 @@ function originOf(value: string): string | null {
 /**
  * The caller, with this request counted against its workspace's rate limit (`rate`: the RateLimit-*
  * headers; a 429 is thrown when the budget is exhausted). An API key is looked up and counted in one
- * statement (one round trip); a session is counted after its checks.
+ * statement, and so is a session's membership (one round trip each). Nothing is counted for a request
+ * refused with 401 or 403 here (a 401's budget is the client IP's: lib/api/route.ts).
  */
 export async function authenticateRequest(req: Request): Promise<{ principal: Principal; rate: RateLimitHeaders }> {
   const authorization = req.headers.get("authorization");
@@ -83,13 +84,33 @@ export async function authenticateRequest(req: Request): Promise<{ principal: Pr
   const secureCookie = cookieOnly.cookies.getAll().some((c) => c.name.startsWith("__Secure-next-auth.session-token"));
   const token = await getToken({ req: cookieOnly, secret: env().AUTH_SECRET, secureCookie }).catch(() => null);
   if (!token?.sub || !token.workspaceId) throw unauthorized();
-  const membership = await db.membership.findUnique({
-    where: { userId_workspaceId: { userId: token.sub, workspaceId: token.workspaceId } },
-    select: { workspaceId: true, user: { select: { sessionVersion: true } } },
+  // The membership, the user's session version and (for a current session from an allowed origin) the
+  // request's count against the workspace's rate limit, in one statement.
+  const sv = token.sv === undefined ? 0 : Number.isInteger(token.sv) ? token.sv : null;
+  const allowed = isSameOriginOrSafe(req);
+  const [expire, now] = windowParams();
+  const { rows } = await pool().query<{
+    workspaceId: string;
+    sessionVersion: number;
+    points: number | null;
+    expire: string | null;
+  }>({
+    name: "akol-session-count",
+    text: `WITH found AS (
+         SELECT m."workspaceId", u."sessionVersion" FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+          WHERE m."userId" = $1 AND m."workspaceId" = $2),
+       extra AS (${countRequestSql(`'api:' || found."workspaceId"`, `FROM found WHERE found."sessionVersion" = $3::int AND $4::boolean`, 5, 6)})
+     SELECT found."workspaceId", found."sessionVersion", extra.points, extra.expire FROM found LEFT JOIN extra ON true`,
+    values: [token.sub, token.workspaceId, sv, allowed, expire, now],
   });
-  if (!membership || !isTokenCurrent(token.sv, membership.user.sessionVersion))
+  const membership = rows[0];
+  if (!membership || !isTokenCurrent(token.sv, membership.sessionVersion))
     throw unauthorized("Session is no longer valid: sign in again");
-  assertSameOrigin(req);
+  if (!allowed) throw crossOrigin();
   const principal: Principal = { workspaceId: membership.workspaceId, via: "session", userId: token.sub };
-  return { principal, rate: await consumeRateLimit(principal.workspaceId) };
+  const rate =
+    membership.points !== null
+      ? rateLimitOutcome(membership.points, membership.expire)
+      : await consumeRateLimit(principal.workspaceId);
+  return { principal, rate };
 }

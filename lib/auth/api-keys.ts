@@ -102,6 +102,7 @@ export async function verifyApiKey(key: string): Promise<{ id: string; workspace
  * row through `from` (`FROM key WHERE …`; columns `id`, `"workspaceId"`); its parameters follow `$1` (the
  * hash) in `values`. Returns the key and the columns of the extra statement's first row (RETURNING …; all
  * null when it returned none). Its column names must differ from `id`, `workspaceId` and `revoked`.
+ * `name` names the prepared statement: one name per `extra` text (PostgreSQL plans it once per connection).
  */
 export async function verifyApiKeyWith<R extends Record<string, unknown>>(
   key: string,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/v1/events/route";
 import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
+import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
 import type { EmbeddedExecutor } from "@/inngest/embedded/executor";
 import { embeddedRegistry } from "@/inngest/embedded/client";
@@ -9,7 +10,7 @@ import { db, pool } from "@/lib/db";
 import { findEventType } from "@/lib/events/catalog";
 import { EVENT_PUBLISHED } from "@/lib/jobs/events";
 import type { WebhookView } from "@/lib/webhooks/schemas";
-import { call, makeTenant, request, type Tenant } from "@/test/support/api";
+import { BASE, call, makeTenant, request, type Tenant } from "@/test/support/api";
 import { waitFor } from "@/test/support/executor";
 import { startReceiver, useTestTargets, type Receiver } from "@/test/support/https-receiver";
 
@@ -214,5 +215,46 @@ describe("POST /api/v1/events with the executor in another process", () => {
       return delivered === ids.length ? true : null;
     }, `${ids.length} deliveries`);
     expect(await db.delivery.count({ where: { eventId: { in: ids } } })).toBe(ids.length);
+  });
+});
+
+describe("a dashboard session's request", () => {
+  it("is authenticated and counted in one statement; a 401 or 403 counts nothing against the workspace", async () => {
+    const t = await makeTenant("session-count");
+    const counted = async () =>
+      (await db.rateLimit.findUnique({ where: { key: `api:${t.workspaceId}` } }))?.points ?? 0;
+    const list = () => call(keysRoute.GET, request("GET", "/api/v1/api-keys", { auth: { cookie: t.cookie } }));
+    expect((await list()).status).toBe(200);
+    let res: Awaited<ReturnType<typeof list>> | undefined;
+    const statements = await statementsOf(async () => {
+      res = await list();
+    });
+    expect(res!.status).toBe(200);
+    expect(statements).toHaveLength(2); // the session with its count, then the route's own list
+    expect(statements[0]).toMatch(/"Membership"[\s\S]*INSERT INTO rate_limits/);
+    expect(res!.headers.get("RateLimit-Remaining")).toBe(String(Number(res!.headers.get("RateLimit-Limit")) - 2));
+    expect(await counted()).toBe(2);
+
+    const evil = await call(
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", {
+        auth: { cookie: t.cookie, origin: "https://evil.example" },
+        body: { name: "x" },
+      }),
+    );
+    expect(evil.status).toBe(403);
+    expect(await counted()).toBe(2);
+    const same = await call(
+      keysRoute.POST,
+      request("POST", "/api/v1/api-keys", { auth: { cookie: t.cookie, origin: BASE }, body: { name: "x" } }),
+    );
+    expect(same.status).toBe(201);
+    expect(await counted()).toBe(3);
+
+    // Signed out everywhere: the old cookie is refused and counts nothing against the workspace.
+    await db.user.update({ where: { id: t.userId }, data: { sessionVersion: { increment: 1 } } });
+    const stale = await list();
+    expect(stale.status).toBe(401);
+    expect(await counted()).toBe(3);
   });
 });
