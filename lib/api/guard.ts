@@ -1,8 +1,15 @@
 import { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import { ApiError, unauthorized } from "@/lib/errors";
-import { verifyApiKey } from "@/lib/auth/api-keys";
-import { db } from "@/lib/db";
+import { verifyApiKeyWith } from "@/lib/auth/api-keys";
+import {
+  consumeRateLimit,
+  countRequestSql,
+  rateLimitOutcome,
+  windowParams,
+  type RateLimitHeaders,
+} from "@/lib/api/rate-limit";
+import { pool } from "@/lib/db";
 import { isTokenCurrent } from "@/lib/auth/sessions";
 import { appOrigin, env } from "@/lib/env";
 
@@ -20,20 +27,20 @@ export type Principal =
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-function assertSameOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method)) return;
+/** Whether a session-authenticated request may proceed: safe methods always, changes only from our origin. */
+function isSameOriginOrSafe(req: Request): boolean {
+  if (SAFE_METHODS.has(req.method)) return true;
   const origin = req.headers.get("origin");
   const site = req.headers.get("sec-fetch-site");
-  const sameOrigin = origin
-    ? originOf(origin) === appOrigin()
-    : site === null || site === "same-origin" || site === "none";
-  if (!sameOrigin)
-    throw new ApiError(
-      403,
-      "forbidden",
-      "Cross-origin request refused: session-authenticated changes must come from the dashboard",
-    );
+  return origin ? originOf(origin) === appOrigin() : site === null || site === "same-origin" || site === "none";
 }
+
+const crossOrigin = () =>
+  new ApiError(
+    403,
+    "forbidden",
+    "Cross-origin request refused: session-authenticated changes must come from the dashboard",
+  );
 
 function originOf(value: string): string | null {
   try {
@@ -43,25 +50,67 @@ function originOf(value: string): string | null {
   }
 }
 
-export async function authenticateRequest(req: Request): Promise<Principal> {
+/**
+ * The caller, with this request counted against its workspace's rate limit (`rate`: the RateLimit-*
+ * headers; a 429 is thrown when the budget is exhausted). An API key is looked up and counted in one
+ * statement, and so is a session's membership (one round trip each). Nothing is counted for a request
+ * refused with 401 or 403 here (a 401's budget is the client IP's: lib/api/route.ts).
+ */
+export async function authenticateRequest(req: Request): Promise<{ principal: Principal; rate: RateLimitHeaders }> {
   const authorization = req.headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    const key = match?.[1] ? await verifyApiKey(match[1]) : null;
-    if (!key) throw unauthorized("Invalid API key");
-    return { workspaceId: key.workspaceId, via: "api_key", apiKeyId: key.id };
+    const presented = match?.[1];
+    if (!presented) throw unauthorized("Invalid API key");
+    const [expire, now] = windowParams();
+    const found = await verifyApiKeyWith<{ points: number; expire: string | number | null }>(
+      presented,
+      "akol-api-key-count",
+      (from) => countRequestSql(`'api:' || key."workspaceId"`, from, 2, 3),
+      [expire, now],
+    );
+    if (!found) throw unauthorized("Invalid API key");
+    const principal: Principal = { workspaceId: found.key.workspaceId, via: "api_key", apiKeyId: found.key.id };
+    const { points, expire: windowEnd } = found.extra;
+    // The count ran in the lookup's statement; it returns no row only if the key vanished meanwhile.
+    const rate =
+      typeof points === "number"
+        ? rateLimitOutcome(points, windowEnd ?? null)
+        : await consumeRateLimit(principal.workspaceId);
+    return { principal, rate };
   }
   // Only the cookie is passed on: next-auth would otherwise also read a Bearer header as a session.
   const cookieOnly = new NextRequest(req.url, { headers: { cookie: req.headers.get("cookie") ?? "" } });
   const secureCookie = cookieOnly.cookies.getAll().some((c) => c.name.startsWith("__Secure-next-auth.session-token"));
   const token = await getToken({ req: cookieOnly, secret: env().AUTH_SECRET, secureCookie }).catch(() => null);
   if (!token?.sub || !token.workspaceId) throw unauthorized();
-  const membership = await db.membership.findUnique({
-    where: { userId_workspaceId: { userId: token.sub, workspaceId: token.workspaceId } },
-    select: { workspaceId: true, user: { select: { sessionVersion: true } } },
+  // The membership, the user's session version and (for a current session from an allowed origin) the
+  // request's count against the workspace's rate limit, in one statement.
+  const sv = token.sv === undefined ? 0 : Number.isInteger(token.sv) ? token.sv : null;
+  const allowed = isSameOriginOrSafe(req);
+  const [expire, now] = windowParams();
+  const { rows } = await pool().query<{
+    workspaceId: string;
+    sessionVersion: number;
+    points: number | null;
+    expire: string | null;
+  }>({
+    name: "akol-session-count",
+    text: `WITH found AS (
+         SELECT m."workspaceId", u."sessionVersion" FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+          WHERE m."userId" = $1 AND m."workspaceId" = $2),
+       extra AS (${countRequestSql(`'api:' || found."workspaceId"`, `FROM found WHERE found."sessionVersion" = $3::int AND $4::boolean`, 5, 6)})
+     SELECT found."workspaceId", found."sessionVersion", extra.points, extra.expire FROM found LEFT JOIN extra ON true`,
+    values: [token.sub, token.workspaceId, sv, allowed, expire, now],
   });
-  if (!membership || !isTokenCurrent(token.sv, membership.user.sessionVersion))
+  const membership = rows[0];
+  if (!membership || !isTokenCurrent(token.sv, membership.sessionVersion))
     throw unauthorized("Session is no longer valid: sign in again");
-  assertSameOrigin(req);
-  return { workspaceId: membership.workspaceId, via: "session", userId: token.sub };
+  if (!allowed) throw crossOrigin();
+  const principal: Principal = { workspaceId: membership.workspaceId, via: "session", userId: token.sub };
+  const rate =
+    membership.points !== null
+      ? rateLimitOutcome(membership.points, membership.expire)
+      : await consumeRateLimit(principal.workspaceId);
+  return { principal, rate };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ApiError } from "@/lib/errors";
-import { db } from "@/lib/db";
+import { db, pool } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
 
@@ -44,16 +44,29 @@ export async function withIdempotency(
   const requestHash = createHash("sha256").update(rawBody).digest("hex");
   const where = { workspaceId_key: { workspaceId, key } };
 
-  // Forget an expired key, then claim the key (exactly one concurrent request wins).
-  await db.idempotencyKey.deleteMany({
-    where: { workspaceId, key, createdAt: { lt: new Date(Date.now() - WINDOW_MS) } },
-  });
+  // Claim the key in one statement (exactly one concurrent request wins): a new key is inserted, an expired
+  // one (older than the window) is claimed afresh in place, a live one is left alone (no row returned).
   let claim: IdempotencyClaim = { id: newId("claim") };
-  const claimed = await db.idempotencyKey.createMany({
-    data: [{ workspaceId, key, requestHash, status: PENDING, response: { claim: claim.id } }],
-    skipDuplicates: true,
+  const now = Date.now();
+  const { rowCount } = await pool().query({
+    name: "akol-idempotency-claim",
+    text: `INSERT INTO "IdempotencyKey" ("workspaceId", key, "requestHash", status, response, "createdAt")
+      VALUES ($1, $2, $3, ${PENDING}, $4::jsonb, $5::timestamp)
+      ON CONFLICT ("workspaceId", key) DO UPDATE
+        SET "requestHash" = EXCLUDED."requestHash", status = EXCLUDED.status, response = EXCLUDED.response,
+            "createdAt" = EXCLUDED."createdAt"
+        WHERE "IdempotencyKey"."createdAt" < $6::timestamp`,
+    // Timestamps as UTC wall times, as Prisma stores them (the text form avoids pg's local-time conversion).
+    values: [
+      workspaceId,
+      key,
+      requestHash,
+      JSON.stringify({ claim: claim.id }),
+      new Date(now).toISOString(),
+      new Date(now - WINDOW_MS).toISOString(),
+    ],
   });
-  if (claimed.count === 0) {
+  if (rowCount === 0) {
     const prior = await db.idempotencyKey.findUnique({ where });
     if (!prior) throw new ApiError(409, "conflict", "Idempotency-Key was just released; retry the request");
     if (prior.requestHash !== requestHash)
@@ -72,7 +85,11 @@ export async function withIdempotency(
   }
   try {
     const answer = await run(claim);
-    await db.idempotencyKey.update({ where, data: { status: answer.status, response: answer.body } });
+    await pool().query({
+      name: "akol-idempotency-answer",
+      text: `UPDATE "IdempotencyKey" SET status = $3, response = $4::jsonb WHERE "workspaceId" = $1 AND key = $2`,
+      values: [workspaceId, key, answer.status, JSON.stringify(answer.body)],
+    });
     return { ...answer, replayed: false };
   } catch (err) {
     await db.idempotencyKey.delete({ where }).catch(() => undefined); // failed requests may be retried with the same key

@@ -1,66 +1,79 @@
-import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError } from "@/lib/errors";
-import { postgresLimiter } from "@/lib/db/rate-limits";
+import { pool } from "@/lib/db";
 import { env } from "@/lib/env";
 
 /**
  * Per-workspace rate limit on /api/v1, kept in PostgreSQL (table rate_limits,
- * created by the migrations) so it holds across app instances. Requests that
- * fail authentication (401) count against a budget of the same size per
- * client IP instead, so they carry RateLimit-* headers too and credential
- * guessing is bounded.
+ * created by the migrations) so it holds across app instances: a fixed window
+ * of 60 s per key, counted by one upsert (the row and statement of
+ * rate-limiter-flexible's RateLimiterPostgres, key `api:<workspace id>`, so
+ * both stay interchangeable). An API-key request counts in the same statement
+ * as its key lookup (lib/api/guard.ts: one round trip); a session request
+ * counts on its own. Requests that fail authentication (401) count against a
+ * budget of the same size per client IP (`api_unauthenticated:<ip>`), so they
+ * carry RateLimit-* headers too and credential guessing is bounded. Nothing is
+ * cached in the process: every request is counted in the database.
  */
 
-const limiters = new Map<"api" | "api_unauthenticated", RateLimiterPostgres>();
+const WINDOW_MS = 60_000;
 
-function getLimiter(prefix: "api" | "api_unauthenticated" = "api"): RateLimiterPostgres {
-  let limiter = limiters.get(prefix);
-  if (!limiter) {
-    limiter = postgresLimiter(prefix, env().API_RATE_LIMIT_PER_MINUTE, 60);
-    limiters.set(prefix, limiter);
-  }
-  return limiter;
+export type RatePrefix = "api" | "api_unauthenticated";
+
+/** The row key of a budget (rate-limiter-flexible's `keyPrefix:key`). */
+export const rateLimitKey = (prefix: RatePrefix, key: string): string => `${prefix}:${key}`;
+
+/**
+ * The upsert that counts one request: `$key` is the row key (an SQL expression), `$expire` / `$now` the
+ * parameter numbers of the new window's end and the current time (epoch ms). Returns `points, expire`.
+ */
+export function countRequestSql(keyExpr: string, from: string, expire: number, now: number): string {
+  return `INSERT INTO rate_limits (key, points, expire) SELECT ${keyExpr}, 1, $${expire}::bigint ${from}
+    ON CONFLICT (key) DO UPDATE SET
+      points = CASE WHEN rate_limits.expire <= $${now}::bigint THEN 1 ELSE rate_limits.points + 1 END,
+      expire = CASE WHEN rate_limits.expire <= $${now}::bigint THEN $${expire}::bigint ELSE rate_limits.expire END
+    RETURNING points, expire`;
+}
+
+/** The parameter values of countRequestSql's `$expire` and `$now`, in that order. */
+export function windowParams(nowMs = Date.now()): [number, number] {
+  return [nowMs + WINDOW_MS, nowMs];
 }
 
 export type RateLimitHeaders = Record<"RateLimit-Limit" | "RateLimit-Remaining" | "RateLimit-Reset", string>;
 
-function headers(res: RateLimiterRes): RateLimitHeaders {
-  return {
-    "RateLimit-Limit": String(env().API_RATE_LIMIT_PER_MINUTE),
-    "RateLimit-Remaining": String(Math.max(0, res.remainingPoints)),
-    "RateLimit-Reset": String(Math.max(0, Math.ceil(res.msBeforeNext / 1000))),
+/**
+ * The answer to a counted request (`points` counted in the window ending at `expire`): its RateLimit-*
+ * headers, or a 429 (with Retry-After) thrown when the budget is exhausted.
+ */
+export function rateLimitOutcome(points: number, expire: number | string | null): RateLimitHeaders {
+  const limit = env().API_RATE_LIMIT_PER_MINUTE;
+  const msBeforeNext = expire === null ? 0 : Math.max(0, Number(expire) - Date.now());
+  const headers: RateLimitHeaders = {
+    "RateLimit-Limit": String(limit),
+    "RateLimit-Remaining": String(Math.max(0, limit - points)),
+    "RateLimit-Reset": String(Math.ceil(msBeforeNext / 1000)),
   };
+  if (points > limit)
+    throw new ApiError(429, "rate_limited", `Rate limit of ${limit} requests per minute exceeded`, undefined, {
+      ...headers,
+      "Retry-After": headers["RateLimit-Reset"],
+    });
+  return headers;
 }
 
-/** Consumes one request of the workspace's budget; throws 429 (with Retry-After) when exhausted. */
-export async function consumeRateLimit(
-  workspaceId: string,
-  prefix: "api" | "api_unauthenticated" = "api",
-): Promise<RateLimitHeaders> {
-  try {
-    return headers(await getLimiter(prefix).consume(workspaceId, 1));
-  } catch (err) {
-    if (err instanceof RateLimiterRes) {
-      const h = headers(err);
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `Rate limit of ${env().API_RATE_LIMIT_PER_MINUTE} requests per minute exceeded`,
-        undefined,
-        {
-          ...h,
-          "Retry-After": h["RateLimit-Reset"],
-        },
-      );
-    }
-    throw err;
-  }
+/** Consumes one request of the budget of `key` (a workspace id, or a client IP); throws 429 when exhausted. */
+export async function consumeRateLimit(key: string, prefix: RatePrefix = "api"): Promise<RateLimitHeaders> {
+  const { rows } = await pool().query<{ points: number; expire: string | null }>({
+    name: "akol-rate-limit-count",
+    text: countRequestSql("$1", "", 2, 3),
+    values: [rateLimitKey(prefix, key), ...windowParams()],
+  });
+  const row = rows[0]!;
+  return rateLimitOutcome(row.points, row.expire);
 }
 
-/** Tests only: rebuild the limiter after the configuration changed. */
-export function resetRateLimiterForTests(): void {
-  limiters.clear();
-}
+/** Tests only: kept for the tests that change API_RATE_LIMIT_PER_MINUTE (nothing is cached any more). */
+export function resetRateLimiterForTests(): void {}
 
 /** One unauthenticated request (answered 401) from this client IP. */
 export function consumeUnauthenticatedRateLimit(ip: string): Promise<RateLimitHeaders> {

@@ -1,7 +1,7 @@
 import { errorResponse } from "@/lib/api/envelope";
 import { ApiError } from "@/lib/errors";
 import { authenticateRequest, type Principal } from "@/lib/api/guard";
-import { consumeRateLimit, consumeUnauthenticatedRateLimit } from "@/lib/api/rate-limit";
+import { consumeUnauthenticatedRateLimit } from "@/lib/api/rate-limit";
 import { clientIp } from "@/lib/http/client-ip";
 import { log } from "@/lib/log";
 
@@ -26,8 +26,8 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
   return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
     let rateHeaders: Record<string, string> = {};
     try {
-      const principal = await authenticateRequest(req);
-      rateHeaders = await consumeRateLimit(principal.workspaceId);
+      const { principal, rate } = await authenticateRequest(req);
+      rateHeaders = rate;
       const params = ctx?.params ? await ctx.params : ({} as P);
       const res = await handler({ req, principal, params });
       for (const [k, v] of Object.entries(rateHeaders)) res.headers.set(k, v);

@@ -5,7 +5,7 @@ import { db, pool } from "@/lib/db";
 import { findEventType, type EventDataInput, type EventTypeName } from "@/lib/events/catalog";
 import { minifyJson } from "@/lib/events/json-text";
 import { newId } from "@/lib/ids";
-import { announceEventPublished } from "@/lib/jobs";
+import { announceEventPublished, runAndAnnounceEventPublished, type EventStatement } from "@/lib/jobs";
 
 /**
  * Publishes an event of the catalog for a workspace: validates `data` against
@@ -98,21 +98,35 @@ export async function publishEventJson(
       { field: "timestamp", message: "out of range" },
     ]);
 
-  const id = opts.id ?? newId("evt");
-  // One statement, one round trip: the event row and the count of the webhooks it goes to (the Prisma batch
-  // transaction this replaces cost BEGIN + 2 statements + COMMIT). `timestamp` is a UTC wall time, as Prisma
-  // stores it; the text form avoids pg's local-time conversion of a Date.
-  const { rows } = await pool().query<{ created: boolean; webhooks: number }>(
-    `WITH created AS (
-       INSERT INTO "Event" (id, "workspaceId", type, data, timestamp, "createdAt")
-       VALUES ($1, $2, $3, $4, $5::timestamp, now() AT TIME ZONE 'UTC')
-       ON CONFLICT (id) DO NOTHING
-       RETURNING 1)
-     SELECT EXISTS (SELECT 1 FROM created) AS created,
-       (SELECT count(*)::int FROM "Webhook"
-         WHERE "workspaceId" = $2 AND "isActive" AND events @> ARRAY[$3]::text[]) AS webhooks`,
-    [id, workspaceId, def.type, dataJson, timestamp.toISOString()],
-  );
+  // One statement: the event row and the count of the webhooks it goes to. `timestamp` is a UTC wall time,
+  // as Prisma stores it; the text form avoids pg's local-time conversion of a Date.
+  const eventStatement =
+    (id: string): EventStatement =>
+    (o) => ({
+      ctes: `created AS (
+         INSERT INTO "Event" (id, "workspaceId", type, data, timestamp, "createdAt")
+         VALUES ($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}::timestamp, now() AT TIME ZONE 'UTC')
+         ON CONFLICT (id) DO NOTHING
+         RETURNING 1)`,
+      select: `SELECT EXISTS (SELECT 1 FROM created) AS created,
+         (SELECT count(*)::int FROM "Webhook"
+           WHERE "workspaceId" = $${o + 2} AND "isActive" AND events @> ARRAY[$${o + 3}]::text[]) AS webhooks`,
+      values: [id, workspaceId, def.type, dataJson, timestamp.toISOString()],
+    });
+  type Row = { created: boolean; webhooks: number };
+
+  if (opts.id === undefined) {
+    // A new event: its row and its hand-over to the fan-out in one round trip where the hand-over is a row
+    // (lib/jobs runAndAnnounceEventPublished).
+    const id = newId("evt");
+    const [row] = await runAndAnnounceEventPublished<Row>({ eventId: id, workspaceId }, eventStatement(id));
+    if (!row?.created) throw new Error(`event id ${id} is already taken by another event`);
+    return { id, type: def.type, timestamp: timestamp.toISOString(), webhooks: row.webhooks };
+  }
+
+  const id = opts.id;
+  const own = eventStatement(id)(0);
+  const { rows } = await pool().query<Row>(`WITH ${own.ctes} ${own.select}`, own.values);
   const { created, webhooks } = rows[0]!;
   let stored = timestamp;
   if (!created) {

@@ -22,6 +22,8 @@
  *   BENCH_ROUTES=list,events  which routes besides the trivial one (default both)
  *   BENCH_APP_DIR      start the app from another checkout/build (default: this repository)
  *   BENCH_CPU_PROF=dir write the app's CPU profiles there (scripts/bench/cpuprofile-top.ts)
+ *   BENCH_ACCEPT_ENCODING=gzip  send this Accept-Encoding on every request, as most HTTP clients do
+ *                      (default: none, so Next.js compresses nothing)
  */
 import os from "node:os";
 import type { Options } from "autocannon";
@@ -53,13 +55,17 @@ const WARMUP = 3;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EVENT_WEBHOOKS = Number(process.env.BENCH_EVENT_WEBHOOKS ?? 1);
 const ONLY = process.env.BENCH_ROUTES?.split(",").map((s) => s.trim());
+const ACCEPT: Record<string, string> = process.env.BENCH_ACCEPT_ENCODING
+  ? { "accept-encoding": process.env.BENCH_ACCEPT_ENCODING }
+  : {};
 
 main(async () => {
   assertBuilt(); // before anything starts: fail clearly without a production build
   say("== bench:api");
   say(machineLine());
   say(
-    `${CONNECTIONS} connections, ${DURATION} s per route in ${ROUNDS} interleaved slices, after a ${WARMUP} s warm-up`,
+    `${CONNECTIONS} connections, ${DURATION} s per route in ${ROUNDS} interleaved slices, after a ${WARMUP} s warm-up` +
+      (ACCEPT["accept-encoding"] ? `, Accept-Encoding: ${ACCEPT["accept-encoding"]}` : ""),
   );
   await waitForQuietMachine();
 
@@ -92,11 +98,15 @@ main(async () => {
     throw new Error(`POST /api/v1/events answered ${probe.status}: ${JSON.stringify(probe.body)}`);
 
   const all: Array<{ key: string; name: string; opts: Options }> = [
-    { key: "health", name: "GET /api/health/live (trivial)", opts: { url: `${app.url}/api/health/live` } },
+    {
+      key: "health",
+      name: "GET /api/health/live (trivial)",
+      opts: { url: `${app.url}/api/health/live`, headers: { ...ACCEPT } },
+    },
     {
       key: "list",
       name: "GET /api/v1/webhooks (50)",
-      opts: { url: `${app.url}/api/v1/webhooks`, headers: { authorization: `Bearer ${listKey}` } },
+      opts: { url: `${app.url}/api/v1/webhooks`, headers: { ...ACCEPT, authorization: `Bearer ${listKey}` } },
     },
     {
       key: "events",
@@ -104,7 +114,7 @@ main(async () => {
       opts: {
         url: `${app.url}/api/v1/events`,
         method: "POST",
-        headers: { authorization: `Bearer ${eventsKey}`, "content-type": "application/json" },
+        headers: { ...ACCEPT, authorization: `Bearer ${eventsKey}`, "content-type": "application/json" },
         body: eventBody,
       },
     },

@@ -1,4 +1,5 @@
 import { readJsonWithText, validate } from "@/lib/api/body";
+import { jsonResponse } from "@/lib/api/envelope";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { apiRoute } from "@/lib/api/route";
 import { publishEventSchema } from "@/lib/delivery/schemas";
@@ -27,7 +28,7 @@ export const POST = apiRoute(async ({ req, principal }) => {
       },
     }),
   );
-  return Response.json(answer.body, {
+  return jsonResponse(answer.body, {
     status: answer.status,
     headers: answer.replayed ? { "Idempotent-Replayed": "true" } : undefined,
   });
