@@ -850,17 +850,31 @@ export class RunStore {
 }
 
 /**
- * Stores events as one route row (functionId "__route__") for any executor
- * to route: what embeddedFetch does when no executor runs in its process.
+ * The one INSERT that stores events as a route row (functionId "__route__")
+ * for any executor to route; its parameters are numbered from `$<offset + 1>`
+ * so a publisher can run it as a CTE of its own statement (lib/jobs).
+ */
+export function unroutedInsert(
+  id: string,
+  events: Array<{ event: InngestEvent; userId: boolean }>,
+  offset = 0,
+): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
+     VALUES ($${offset + 1}, '__route__', $${offset + 2}::jsonb, 'queued', ${NOW}, '{}', ${NOW}, ${NOW})`,
+    values: [id, storableJson({ events })],
+  };
+}
+
+/**
+ * Stores events as one route row for any executor to route: what
+ * embeddedFetch does when no executor runs in its process.
  */
 export async function enqueueUnrouted(
   db: Queryable,
   id: string,
   events: Array<{ event: InngestEvent; userId: boolean }>,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO ${T} (id, "functionId", event, status, "wakeAt", "cancelKeys", "createdAt", "updatedAt")
-     VALUES ($1, '__route__', $2::jsonb, 'queued', ${NOW}, '{}', ${NOW}, ${NOW})`,
-    [id, storableJson({ events })],
-  );
+  const { text, values } = unroutedInsert(id, events);
+  await db.query(text, values);
 }

@@ -105,7 +105,7 @@ describe("POST /api/v1/events with the executor in another process", () => {
     expect(res!.headers.get("RateLimit-Remaining")).toBe(String(Number(res!.headers.get("RateLimit-Limit")) - 3));
     expect(statements).toHaveLength(2);
     expect(statements[0]).toMatch(/"ApiKey"[\s\S]*INSERT INTO rate_limits/);
-    expect(statements[1]).toMatch(/"ExecutorRun"[\s\S]*INSERT INTO "Event"/);
+    expect(statements[1]).toMatch(/INSERT INTO "Event"[\s\S]*INSERT INTO "ExecutorRun"/);
 
     const added = (await handOvers()).filter((h) => !before.some((b) => b.id === h.id));
     expect(added).toHaveLength(1);

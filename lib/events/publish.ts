@@ -100,19 +100,17 @@ export async function publishEventJson(
 
   // One statement: the event row and the count of the webhooks it goes to. `timestamp` is a UTC wall time,
   // as Prisma stores it; the text form avoids pg's local-time conversion of a Date.
-  const eventStatement =
-    (id: string): EventStatement =>
-    (o) => ({
-      ctes: `created AS (
+  const eventStatement = (id: string): EventStatement => ({
+    ctes: `created AS (
          INSERT INTO "Event" (id, "workspaceId", type, data, timestamp, "createdAt")
-         VALUES ($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}::timestamp, now() AT TIME ZONE 'UTC')
+         VALUES ($1, $2, $3, $4, $5::timestamp, now() AT TIME ZONE 'UTC')
          ON CONFLICT (id) DO NOTHING
          RETURNING 1)`,
-      select: `SELECT EXISTS (SELECT 1 FROM created) AS created,
+    select: `SELECT EXISTS (SELECT 1 FROM created) AS created,
          (SELECT count(*)::int FROM "Webhook"
-           WHERE "workspaceId" = $${o + 2} AND "isActive" AND events @> ARRAY[$${o + 3}]::text[]) AS webhooks`,
-      values: [id, workspaceId, def.type, dataJson, timestamp.toISOString()],
-    });
+           WHERE "workspaceId" = $2 AND "isActive" AND events @> ARRAY[$3]::text[]) AS webhooks`,
+    values: [id, workspaceId, def.type, dataJson, timestamp.toISOString()],
+  });
   type Row = { created: boolean; webhooks: number };
 
   if (opts.id === undefined) {
@@ -125,7 +123,7 @@ export async function publishEventJson(
   }
 
   const id = opts.id;
-  const own = eventStatement(id)(0);
+  const own = eventStatement(id);
   const { rows } = await pool().query<Row>(`WITH ${own.ctes} ${own.select}`, own.values);
   const { created, webhooks } = rows[0]!;
   let stored = timestamp;

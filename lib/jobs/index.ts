@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { QueryResultRow } from "pg";
 import { inngest } from "@/inngest/client";
 import { embeddedRegistry } from "@/inngest/embedded/client";
-import type { Queryable } from "@/inngest/embedded/store";
 import { pool } from "@/lib/db";
 import { settings, usesEmbeddedExecutor } from "@/lib/env";
 import { newId } from "@/lib/ids";
@@ -33,16 +32,16 @@ export async function announceEventPublished(data: EventPublishedData): Promise<
 }
 
 /**
- * A statement `WITH <ctes> <select>` whose parameters are numbered from `$<offset + 1>` (`values` in order).
- * Its CTEs may modify data (e.g. insert the event row).
+ * A statement `WITH <ctes> <select>` with parameters `$1…$n` (`values` in order). Its CTEs may modify data
+ * (e.g. insert the event row).
  */
-export type EventStatement = (offset: number) => { ctes: string; select: string; values: unknown[] };
+export type EventStatement = { ctes: string; select: string; values: unknown[] };
 
 /**
  * Runs `statement` and hands the published event to the fan-out, like announceEventPublished after it.
  * On the embedded executor, when this process runs no executor (the production app: the executor is its
  * worker process), the hand-over is a row in the same database (inngest/embedded/store's
- * `enqueueUnrouted`, the row `inngest.send` would write through the embedded client): it rides in the
+ * `unroutedInsert`, the row `inngest.send` would write through the embedded client): it rides in the
  * statement itself as one more CTE, so the event row and its hand-over are written atomically in one round
  * trip, without the SDK's send. Otherwise (Inngest server, an executor in this process) the statement runs
  * and then `inngest.send`.
@@ -52,38 +51,19 @@ export async function runAndAnnounceEventPublished<R extends QueryResultRow>(
   statement: EventStatement,
 ): Promise<R[]> {
   if (usesEmbeddedExecutor(settings()) && !embeddedRegistry().intakes.some((i) => i.accepting)) {
-    const { normalizeEvent, enqueueUnrouted } = await embeddedStore();
-    const handover: Array<{ text: string; values: unknown[] }> = [];
-    // enqueueUnrouted writes its row with one INSERT through the Queryable it is given: collected here, and
-    // run as a CTE of our statement (or, should it ever issue anything else, on its own after it).
-    const collect = {
-      query: async (textOrConfig: string | { text: string; values?: unknown[] }, values: unknown[] = []) => {
-        handover.push(
-          typeof textOrConfig === "string"
-            ? { text: textOrConfig, values }
-            : { text: textOrConfig.text, values: textOrConfig.values ?? values },
-        );
-        return { rows: [], rowCount: 0 };
-      },
-    } as unknown as Queryable;
+    const { normalizeEvent, unroutedInsert } = await embeddedStore();
     const event = normalizeEvent({ id: data.eventId, name: EVENT_PUBLISHED, data }, Date.now());
-    await enqueueUnrouted(collect, newId("route"), [event]);
-    const [only] = handover;
-    if (handover.length === 1 && /^\s*INSERT\s/i.test(only!.text) && !only!.text.includes(";")) {
-      const own = statement(only!.values.length);
-      const text = `WITH handover AS (${only!.text}), ${own.ctes} ${own.select}`;
-      // A named (prepared) statement: PostgreSQL parses and plans it once per connection.
-      const values = [...only!.values, ...own.values];
-      const { rows } = await pool().query<R>({ name: statementName(text), text, values });
-      return rows;
-    }
-    const own = statement(0);
-    const { rows } = await pool().query<R>(`WITH ${own.ctes} ${own.select}`, own.values);
-    for (const h of handover) await pool().query(h.text, h.values);
+    const handover = unroutedInsert(newId("route"), [event], statement.values.length);
+    const text = `WITH ${statement.ctes}, handover AS (${handover.text}) ${statement.select}`;
+    // A named (prepared) statement: PostgreSQL parses and plans it once per connection.
+    const { rows } = await pool().query<R>({
+      name: statementName(text),
+      text,
+      values: [...statement.values, ...handover.values],
+    });
     return rows;
   }
-  const own = statement(0);
-  const { rows } = await pool().query<R>(`WITH ${own.ctes} ${own.select}`, own.values);
+  const { rows } = await pool().query<R>(`WITH ${statement.ctes} ${statement.select}`, statement.values);
   await announceEventPublished(data);
   return rows;
 }
@@ -102,13 +82,13 @@ function statementName(text: string): string {
 
 let storeModules: Promise<{
   normalizeEvent: typeof import("@/inngest/embedded/router").normalizeEvent;
-  enqueueUnrouted: typeof import("@/inngest/embedded/store").enqueueUnrouted;
+  unroutedInsert: typeof import("@/inngest/embedded/store").unroutedInsert;
 }> | null = null;
 
 /** Loaded on first use, as the embedded client's own hand-over does (no executor code at import). */
 function embeddedStore() {
   storeModules ??= Promise.all([import("@/inngest/embedded/router"), import("@/inngest/embedded/store")]).then(
-    ([router, store]) => ({ normalizeEvent: router.normalizeEvent, enqueueUnrouted: store.enqueueUnrouted }),
+    ([router, store]) => ({ normalizeEvent: router.normalizeEvent, unroutedInsert: store.unroutedInsert }),
   );
   return storeModules;
 }
