@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "@/test/support/global-setup";
+import { HEAP_FLAGS, START_ENV } from "@/scripts/v8-flags.mjs";
 import { REPO_ROOT, buildPresent } from "@/test/soak/app-process";
 
 /**
@@ -132,7 +133,7 @@ function appEnv(port: number, extra: Record<string, string> = {}): NodeJS.Proces
     ...extra,
   };
   delete env.NODE_ENV;
-  for (const k of Object.keys(env)) if (k.startsWith("VITEST") || k === "NODE_OPTIONS") delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith("VITEST") || k === "NODE_OPTIONS" || k in START_ENV) delete env[k];
   return env as NodeJS.ProcessEnv;
 }
 
@@ -178,6 +179,25 @@ async function launch(via: "node" | "npm" = "node", port?: number): Promise<Laun
   return { child, port: p, output, exited, launcherPid, workerPid };
 }
 
+/** A process's command-line arguments and environment (Linux /proc). */
+function procArgsAndEnv(pid: number): { args: string[]; env: string[] } {
+  const read = (f: string) => readFileSync(`/proc/${pid}/${f}`, "utf8").split("\0").filter(Boolean);
+  return { args: read("cmdline"), env: read("environ") };
+}
+
+/**
+ * The memory settings of scripts/v8-flags.mjs reach both processes: the worker always (the launcher forks it
+ * with them), the launcher when started as `npm start` (package.json's "start" script).
+ */
+function expectMemorySettings(app: Launched, via: "node" | "npm"): void {
+  const settings = Object.entries(START_ENV).map(([k, v]) => `${k}=${v}`);
+  for (const pid of via === "npm" ? [app.workerPid, app.launcherPid] : [app.workerPid]) {
+    const { args, env } = procArgsAndEnv(pid);
+    for (const flag of HEAP_FLAGS) expect(args).toContain(flag);
+    for (const kv of settings) expect(env).toContain(kv);
+  }
+}
+
 /** Nothing of the run is left: launcher, worker and PostgreSQL processes gone, PORT closed. */
 async function expectAllGone(app: Launched, withinMs: number): Promise<void> {
   const pg = postmasterPid();
@@ -208,6 +228,7 @@ describe.skipIf(!build)("launcher lifecycle (production build, real signals)", (
     it(`${sig} to ${target === "npm" ? "npm" : `the ${target}`} stops Next.js, the executor worker and PostgreSQL within seconds`, async () => {
       const app = await launch(target === "npm" ? "npm" : "node");
       expect(postmasterPid()).toBeGreaterThan(0);
+      expectMemorySettings(app, target === "npm" ? "npm" : "node");
       if (target === "launcher") process.kill(app.launcherPid, sig);
       else if (target === "group") process.kill(-app.child.pid!, sig);
       else process.kill(app.child.pid!, sig); // npm itself

@@ -21,7 +21,7 @@ import path from "node:path";
 import { provideDatabase } from "@/lib/db/local";
 import { ConfigError, parseEnv } from "@/lib/env";
 import { setExecutorWorkerStatus, type ExecutorWorkerStatus } from "@/lib/process-status";
-import { HEAP_FLAGS } from "./v8-flags.mjs";
+import { HEAP_FLAGS, START_ENV } from "./v8-flags.mjs";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const say = (m: string) => process.stdout.write(`[akol] ${m}\n`);
@@ -118,9 +118,9 @@ function superviseWorker(): Stoppable & {
   const start = () => {
     const startedAt = Date.now();
     const worker = fork(path.resolve("scripts/executor-worker.mjs"), [], {
-      // server-only modules resolve as under Next.js; heap sizes as scripts/v8-flags.mjs explains
+      // server-only modules resolve as under Next.js; heap sizes and malloc arenas as scripts/v8-flags.mjs explains
       execArgv: ["--conditions=react-server", ...HEAP_FLAGS],
-      env: { ...process.env },
+      env: { ...START_ENV, ...process.env },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child = worker;

@@ -369,16 +369,25 @@ function run(
  * own process group, with a temp DATA_DIR, free PORT and EMBEDDED_DB_PORT
  * (embedded PostgreSQL), waiting until GET /api/health answers.
  */
-/** The Node options of APP_DIR's `npm start` script (`node <options> scripts/launch.mjs start`), e.g. its heap sizes. */
-function startNodeOptions(): string[] {
+/**
+ * What APP_DIR's `npm start` script (`[VAR=value …] node <options> scripts/launch.mjs start`) sets: its
+ * environment variables (e.g. MALLOC_ARENA_MAX) and its Node options (e.g. its heap sizes).
+ */
+function startCommand(): { env: Record<string, string>; options: string[] } {
   try {
     const pkg = JSON.parse(readFileSync(path.join(APP_DIR, "package.json"), "utf8")) as {
       scripts?: { start?: string };
     };
-    const options = /^node\s+(.*?)\s*scripts\/launch\.mjs start$/.exec(pkg.scripts?.start ?? "")?.[1];
-    return options ? options.split(/\s+/) : [];
+    const m = /^((?:[A-Za-z_]\w*=\S*\s+)*)node\s+(.*?)\s*scripts\/launch\.mjs start$/.exec(pkg.scripts?.start ?? "");
+    const env = Object.fromEntries(
+      (m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []).map((kv) => [
+        kv.slice(0, kv.indexOf("=")),
+        kv.slice(kv.indexOf("=") + 1),
+      ]),
+    );
+    return { env, options: m?.[2] ? m[2].split(/\s+/) : [] };
   } catch {
-    return [];
+    return { env: {}, options: [] };
   }
 }
 
@@ -389,7 +398,9 @@ export async function startApp(
   const dataDir = tempDir(`akol-bench-${opts.label ?? "app"}-`);
   const port = await freePort();
   const dbPort = await freePort();
+  const start = startCommand();
   const env: NodeJS.ProcessEnv = {
+    ...start.env,
     ...process.env,
     PORT: String(port),
     DATA_DIR: dataDir,
@@ -420,7 +431,7 @@ export async function startApp(
   };
   // What `npm start` runs, with its Node options (older checkouts, e.g. BENCH_APP_DIR, have no launch.mjs).
   const entry = existsSync(path.join(APP_DIR, "scripts/launch.mjs"))
-    ? [...startNodeOptions(), "scripts/launch.mjs", "start"]
+    ? [...start.options, "scripts/launch.mjs", "start"]
     : ["--import", "tsx", "scripts/launch.ts", "start"];
   const child = spawn(process.execPath, entry, {
     cwd: APP_DIR,
