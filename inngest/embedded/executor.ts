@@ -13,7 +13,6 @@ import {
 import {
   FUNCTION_CANCELLED,
   FUNCTION_FAILED,
-  type IncomingEvent,
   normalizeEvent,
   Router,
 } from "@/inngest/embedded/router";
@@ -23,6 +22,7 @@ import { embeddedSigningKey, hashSigningKey } from "@/inngest/embedded/signing";
 import {
   type CancelledRun,
   type ClaimedRun,
+  type IncomingEvent,
   type InsertedRun,
   type IntakeBatch,
   type NewRun,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { evaluate, keyOf, matches } from "@/inngest/embedded/expr";
 import type { FunctionDef, InngestEvent } from "@/inngest/embedded/protocol";
-import type { CancelQuery, NewRun } from "@/inngest/embedded/store";
+import type { CancelQuery, IncomingEvent, NewRun, SimpleRoute } from "@/inngest/embedded/store";
 import { newId } from "@/lib/ids";
 
 /**
@@ -31,11 +31,6 @@ export function deterministicRunId(...parts: string[]): string {
 function cancelKey(fnId: string, rule: number, values: unknown[]): string {
   return `${fnId}|${rule}|${JSON.stringify(values)}`;
 }
-
-/** One function a simple event name triggers (Router.simplePlan). */
-export type SimpleRoute = { name: string; fn: string; batchTimeoutMs: number | null };
-
-export type IncomingEvent = { event: InngestEvent; /** id given by the sender (dedupe) */ userId: boolean };
 
 /** Validates and completes an event as sent by the SDK (`{name, data, id?, ts?, …}`). */
 export function normalizeEvent(raw: unknown, nowMs: number): IncomingEvent {

@@ -1,7 +1,11 @@
 import type pg from "pg";
 import type { InngestEvent, MemoEntry, SerializedError } from "@/inngest/embedded/protocol";
-import type { IncomingEvent, SimpleRoute } from "@/inngest/embedded/router";
 import { storableJson } from "@/lib/storable";
+
+/** One function a simple event name triggers (Router.simplePlan). */
+export type SimpleRoute = { name: string; fn: string; batchTimeoutMs: number | null };
+
+export type IncomingEvent = { event: InngestEvent; /** id given by the sender (dedupe) */ userId: boolean };
 
 /**
  * Durable run state for the embedded executor: one `ExecutorRun` row per
