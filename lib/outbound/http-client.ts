@@ -256,7 +256,7 @@ function readCapped(body: Readable, limit: number): Promise<{ text: string; trun
     const onEnd = () => finish(false);
     body.on("data", onData);
     body.once("end", onEnd);
-    body.once("error", reject);
+    body.on("error", reject); // kept after the end: an error after a destroy must not go unhandled
   });
 }
 
