@@ -7,7 +7,7 @@ import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
 import { sendWebhookRequest, type DeliveryResult } from "@/lib/outbound/http-client";
 import { signedHeaders } from "@/lib/outbound/sign";
-import { storableJson, storableText } from "@/lib/storable";
+import { storableText } from "@/lib/storable";
 import { decryptSecret } from "@/lib/webhooks/secret";
 
 /**
@@ -179,16 +179,24 @@ export type AttemptRecord = {
   nextAttemptAt: Date | null;
 };
 
-type StoredResponse = { headers: string | null; body: string | null; bodyTruncated: boolean; error: string | null };
+type StoredResponse = {
+  /** Header names and values already made storable (storableText): JSON.stringify gives valid jsonb text. */
+  headers: Record<string, string> | null;
+  body: string | null;
+  bodyTruncated: boolean;
+  error: string | null;
+};
 
 /** What of the receiver's answer is stored: text PostgreSQL accepts (NUL and the like → U+FFFD), bounded. */
 export function storableResponse(result: DeliveryResult): StoredResponse {
-  let headers: string | null = null;
+  let headers: Record<string, string> | null = null;
   if (result.headers) {
-    const kept = Object.entries(result.headers)
-      .slice(0, MAX_STORED_HEADERS)
-      .map(([k, v]) => [storableText(k), storableText(v).slice(0, MAX_HEADER_VALUE_CHARS)]);
-    headers = storableJson(Object.fromEntries(kept));
+    headers = {};
+    let n = 0;
+    for (const k in result.headers) {
+      if (n++ >= MAX_STORED_HEADERS) break;
+      headers[storableText(k)] = storableText(result.headers[k]!).slice(0, MAX_HEADER_VALUE_CHARS);
+    }
   }
   const error = describeFailure(result);
   return {
@@ -248,7 +256,7 @@ async function write(a: AttemptRecord, response: StoredResponse): Promise<void> 
       UPDATE "Delivery"
          SET url = ${a.url}, "attemptCount" = ${a.attempt}, status = ${status}::"DeliveryStatus", success = ${result.ok},
              "statusCode" = ${result.status ?? null}::int,
-             "responseHeaders" = COALESCE(${response.headers}::jsonb, "responseHeaders"),
+             "responseHeaders" = COALESCE(${response.headers === null ? null : JSON.stringify(response.headers)}::jsonb, "responseHeaders"),
              "responseBody" = ${response.body}, "responseBodyTruncated" = ${response.bodyTruncated},
              "durationMs" = ${result.durationMs}, error = ${response.error}, "nextAttemptAt" = ${a.nextAttemptAt},
              "updatedAt" = ${now}

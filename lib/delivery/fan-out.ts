@@ -61,7 +61,12 @@ export async function createDeliveriesForEvents(eventIds: string[]): Promise<Mad
           byEvent.set(d.eventId, list);
         }
       }
-      const rows = [];
+      // One INSERT for the whole batch, in raw SQL: the payload (built once per event, byte for byte the same for
+      // all its webhooks) travels once per event, and no ORM query plan is compiled per batch (Prisma's compiler
+      // caches no plan for a createMany of a new row count: ≈ 0.2 ms of CPU per delivery in the wide bench).
+      const now = new Date().toISOString();
+      const events: Array<{ id: string; workspaceId: string; type: string; payload: string }> = [];
+      const rows: Array<{ id: string; webhookId: string; messageId: string; url: string; event: number }> = [];
       for (const event of found) {
         if (event.existing?.length) {
           byEvent.set(
@@ -70,20 +75,22 @@ export async function createDeliveriesForEvents(eventIds: string[]): Promise<Mad
           );
           continue;
         }
+        const webhooks = event.webhooks ?? [];
+        if (webhooks.length === 0) continue;
         // `data` goes in as the publisher's JSON text (Event.data), byte for byte.
         const envelope = JSON.stringify({ type: event.type, timestamp: event.timestamp.toISOString() });
-        const payload = `${envelope.slice(0, -1)},"data":${event.data}}`;
-        const made = (event.webhooks ?? []).map((w) => ({
-          id: newId("dlv"),
+        events.push({
+          id: event.id,
           workspaceId: event.workspaceId,
+          type: event.type,
+          payload: `${envelope.slice(0, -1)},"data":${event.data}}`,
+        });
+        const made = webhooks.map((w) => ({
+          id: newId("dlv"),
           webhookId: w.id,
-          eventId: event.id,
           messageId: newId("msg"),
-          eventType: event.type,
-          kind: "event" as const,
-          payload,
           url: w.url,
-          nextAttemptAt: new Date(),
+          event: events.length, // 1-based: WITH ORDINALITY below
         }));
         rows.push(...made);
         byEvent.set(
@@ -91,7 +98,19 @@ export async function createDeliveriesForEvents(eventIds: string[]): Promise<Mad
           made.map((r) => ({ deliveryId: r.id, webhookId: r.webhookId, eventId: event.id })),
         );
       }
-      if (rows.length) await tx.delivery.createMany({ data: rows });
+      if (rows.length)
+        await tx.$executeRaw`
+          INSERT INTO "Delivery" (id, "workspaceId", "webhookId", "eventId", "messageId", "eventType", kind, payload, url,
+                                  "nextAttemptAt", "createdAt", "updatedAt")
+          SELECT x.id, e."workspaceId", x."webhookId", e.id, x."messageId", e.type, 'event'::"DeliveryKind", e.payload, x.url,
+                 t.at, t.at, t.at
+            FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.webhookId)}::text[],
+                        ${rows.map((r) => r.messageId)}::text[], ${rows.map((r) => r.url)}::text[],
+                        ${rows.map((r) => r.event)}::int[]) AS x(id, "webhookId", "messageId", url, n)
+            JOIN unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.workspaceId)}::text[],
+                        ${events.map((e) => e.type)}::text[], ${events.map((e) => e.payload)}::text[])
+                 WITH ORDINALITY AS e(id, "workspaceId", type, payload, n) ON e.n = x.n
+           CROSS JOIN (SELECT ${now}::timestamptz AT TIME ZONE 'UTC' AS at) t`;
       return ids.flatMap((id) => byEvent.get(id) ?? []);
     },
     { maxWait: 10_000, timeout: 30_000 },

@@ -247,7 +247,7 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
       error: response.error,
       ok: a.result.ok,
       status: a.result.ok ? "succeeded" : "pending",
-      headers: response.headers === null ? null : (JSON.parse(response.headers) as unknown),
+      headers: response.headers,
       body: response.body,
       trunc: response.bodyTruncated,
       next: a.nextAttemptAt?.toISOString() ?? null,

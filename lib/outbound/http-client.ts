@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { LookupFunction } from "node:net";
+import type { Readable } from "node:stream";
 import { isIP } from "node:net";
 import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, buildConnector, request, type Dispatcher } from "undici";
@@ -226,23 +227,37 @@ export function trimPartialUtf8(buf: Buffer): Buffer {
   return buf.length - i < need ? buf.subarray(0, i) : buf;
 }
 
-async function readCapped(body: AsyncIterable<unknown>, limit: number): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    if (size + buf.length > limit) {
-      chunks.push(buf.subarray(0, limit - size));
-      size = limit;
-      truncated = true;
-      break; // leaving the loop destroys the stream: the rest is never read
-    }
-    chunks.push(buf);
-    size += buf.length;
-  }
-  const all = Buffer.concat(chunks, size);
-  return { text: (truncated ? trimPartialUtf8(all) : all).toString("utf8"), truncated };
+/**
+ * The body, up to `limit` bytes; the rest is never read (the stream is destroyed, and with it the connection).
+ * Read with plain 'data' events rather than an async iterator: one per response adds up at hundreds a second.
+ */
+function readCapped(body: Readable, limit: number): Promise<{ text: string; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (truncated: boolean) => {
+      const all = Buffer.concat(chunks, size);
+      resolve({ text: (truncated ? trimPartialUtf8(all) : all).toString("utf8"), truncated });
+    };
+    const onData = (chunk: unknown) => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      if (size + buf.length > limit) {
+        chunks.push(buf.subarray(0, limit - size));
+        size = limit;
+        body.off("data", onData);
+        body.off("end", onEnd);
+        body.destroy(); // the rest is never read
+        finish(true);
+        return;
+      }
+      chunks.push(buf);
+      size += buf.length;
+    };
+    const onEnd = () => finish(false);
+    body.on("data", onData);
+    body.once("end", onEnd);
+    body.on("error", reject); // kept after the end: an error after a destroy must not go unhandled
+  });
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -371,6 +386,28 @@ export function classifyError(err: unknown): DeliveryError {
   return { kind: "network", message: code ? `${message} (${code})` : message };
 }
 
+/**
+ * validateWebhookUrl, remembered per URL for the current policy (WEBHOOK_ALLOWED_TARGETS and, in development,
+ * the local receiver): a batch sends to the same few URLs hundreds of times a second. Only accepted URLs are
+ * remembered (a refusal is checked, and logged, every time); a policy change starts afresh. This is the syntax
+ * check only: every new connection is still resolved and checked at connect time (the dispatcher above).
+ */
+const VALIDATED_URLS_MAX = 1000;
+let validatedUrls: { policy: string; urls: Map<string, URL> } = { policy: "", urls: new Map() };
+
+function validatedUrl(raw: string): { ok: true; url: URL } | { ok: false; message: string } {
+  const policy = `${env().WEBHOOK_ALLOWED_TARGETS}\n${localReceiverAllowance()?.key ?? ""}`;
+  if (validatedUrls.policy !== policy) validatedUrls = { policy, urls: new Map() };
+  const known = validatedUrls.urls.get(raw);
+  if (known) return { ok: true, url: known };
+  const checked = validateWebhookUrl(raw);
+  if (checked.ok) {
+    if (validatedUrls.urls.size >= VALIDATED_URLS_MAX) validatedUrls.urls.clear();
+    validatedUrls.urls.set(raw, checked.url);
+  }
+  return checked;
+}
+
 class DeadlineExceeded extends Error {
   override name = "DeadlineExceeded";
 }
@@ -395,7 +432,7 @@ export async function sendWebhookRequest(options: SendWebhookRequestOptions): Pr
     error,
   });
 
-  const checked = validateWebhookUrl(options.url);
+  const checked = validatedUrl(options.url);
   if (!checked.ok) {
     log.warn("webhook target refused", { reason: checked.message });
     return fail({ kind: "blocked", message: checked.message });
