@@ -10,12 +10,7 @@ import {
   type Transport,
   UnsupportedFunctionOptionError,
 } from "@/inngest/embedded/protocol";
-import {
-  FUNCTION_CANCELLED,
-  FUNCTION_FAILED,
-  normalizeEvent,
-  Router,
-} from "@/inngest/embedded/router";
+import { FUNCTION_CANCELLED, FUNCTION_FAILED, normalizeEvent, Router } from "@/inngest/embedded/router";
 import { CronScheduler } from "@/inngest/embedded/scheduler";
 import { Signal } from "@/inngest/embedded/signal";
 import { embeddedSigningKey, hashSigningKey } from "@/inngest/embedded/signing";
