@@ -30,9 +30,11 @@
  * callId (unique per event) inside the delivered body.
  *
  * The per-webhook throttle (WEBHOOK_DELIVERY_RATE_PER_SECOND, default 50/s) is
- * kept at its default; the load is spread over BENCH_WEBHOOKS webhooks
- * instead, so the throttle caps the engine at webhooks × 50/s, far above what
- * it reaches. (The baseline has no throttle.)
+ * kept at its default unless BENCH_RATE_PER_WEBHOOK is set; the load is spread
+ * over BENCH_WEBHOOKS webhooks, so the throttle caps the engine at webhooks ×
+ * 50/s = 1,000/s, which the wide shape now reaches: BENCH_RATE_PER_WEBHOOK=1000
+ * takes it out of the way to measure the engine itself. (The baseline has no
+ * throttle.)
  *
  * The baseline's CPU is its own process's; PostgreSQL CPU is the embedded
  * server's during each burst (the idle app's executor polls it meanwhile, a
