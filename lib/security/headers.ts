@@ -17,6 +17,12 @@
  *
  * A component that needs the nonce (e.g. a pre-paint inline script) reads
  * it with `cspNonce()` (lib/security/nonce.ts) in a server component.
+ *
+ * The machine-facing API (`/api/v1/…`, `/api/health…`: JSON only, never a
+ * document that runs a script) gets the same headers with a fixed, stricter
+ * policy instead of a nonce (`apiSecurityHeaders`): `default-src 'none';
+ * frame-ancestors 'none'` etc. — built once per process, so a publish pays
+ * no random nonce and no rewrite of its request headers.
  */
 
 export const NONCE_HEADER = "x-nonce";
@@ -42,14 +48,34 @@ export function contentSecurityPolicy({ nonce, https, development }: SecurityHea
   ].join("; ");
 }
 
+/** The policy of the machine-facing API's answers: nothing may load, run or frame them. */
+export const API_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Paths of the machine-facing API (JSON answers only): `/api/v1`, `/api/v1/…`, `/api/health`, `/api/health/…`. */
+export function isMachineApiPath(pathname: string): boolean {
+  return /^\/api\/(v1|health)(\/|$)/.test(pathname);
+}
+
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
   return {
     "Content-Security-Policy": contentSecurityPolicy(options),
+    ...staticSecurityHeaders(options.https),
+  };
+}
+
+/** The security headers of a machine-facing API answer (no nonce: the same for every answer). */
+export function apiSecurityHeaders(https: boolean): Record<string, string> {
+  return { "Content-Security-Policy": API_CONTENT_SECURITY_POLICY, ...staticSecurityHeaders(https) };
+}
+
+function staticSecurityHeaders(https: boolean): Record<string, string> {
+  return {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
-    ...(options.https ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
+    ...(https ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
   };
 }
