@@ -1,30 +1,23 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { settings } from "@/lib/env";
-import { NONCE_HEADER, apiSecurityHeaders, isMachineApiPath, securityHeaders } from "@/lib/security/headers";
+import { NONCE_HEADER, securityHeaders } from "@/lib/security/headers";
 
 /**
  * Next.js 16 Proxy (formerly middleware): the one place security headers are
  * set, on every response (lib/security/headers.ts). The per-request CSP nonce
  * is passed to rendering on the request (the CSP header, which Next.js reads
  * to put the nonce on its scripts, and `x-nonce` for our own components).
- * The machine-facing API's answers (`isMachineApiPath`) need no nonce: they
- * get the fixed API headers, built once, and the request passes unchanged.
+ *
+ * Not for the machine-facing API (`/api/v1/…`, `/api/health/…`): its answers
+ * carry fixed security headers that next.config.mjs sets without running a
+ * proxy (lib/security/api-headers.mjs, which says why).
  */
-let apiHeaders: { https: boolean; entries: [string, string][] } | undefined;
-
 export function proxy(request: NextRequest): NextResponse {
   const s = settings();
-  const https = (s.APP_URL ?? "").startsWith("https:");
-  if (isMachineApiPath(request.nextUrl.pathname)) {
-    if (apiHeaders?.https !== https) apiHeaders = { https, entries: Object.entries(apiSecurityHeaders(https)) };
-    const response = NextResponse.next();
-    for (const [name, value] of apiHeaders.entries) response.headers.set(name, value);
-    return response;
-  }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
   const headers = securityHeaders({
     nonce,
-    https,
+    https: (s.APP_URL ?? "").startsWith("https:"),
     development: s.NODE_ENV === "development",
   });
   const requestHeaders = new Headers(request.headers);
@@ -34,3 +27,6 @@ export function proxy(request: NextRequest): NextResponse {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
+
+/** Every path but the machine-facing API's (a literal: Next.js reads it when building). */
+export const config = { matcher: ["/((?!api/v1(?:/|$)|api/health(?:/|$)).*)"] };

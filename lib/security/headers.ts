@@ -1,6 +1,12 @@
+import { API_SECURITY_HEADERS, FIXED_SECURITY_HEADERS, HSTS } from "@/lib/security/api-headers.mjs";
+
 /**
- * The security headers of every response (pages, API, static files), set in
- * one place: proxy.ts calls `securityHeaders` for each request.
+ * The security headers of every response (pages, API, static files), defined
+ * here and in lib/security/api-headers.mjs: proxy.ts calls `securityHeaders`
+ * for each page and asset; the machine-facing API (`/api/v1/…`,
+ * `/api/health/…`: JSON only) gets `apiSecurityHeaders` — the same headers
+ * with a fixed `default-src 'none'` policy instead of a nonce, and HSTS —
+ * from next.config.mjs, without running the proxy (see api-headers.mjs).
  *
  * - Content-Security-Policy with a fresh nonce per request: scripts only from
  *   this origin or carrying the nonce (Next.js puts it on its own scripts,
@@ -17,12 +23,6 @@
  *
  * A component that needs the nonce (e.g. a pre-paint inline script) reads
  * it with `cspNonce()` (lib/security/nonce.ts) in a server component.
- *
- * The machine-facing API (`/api/v1/…`, `/api/health…`: JSON only, never a
- * document that runs a script) gets the same headers with a fixed, stricter
- * policy instead of a nonce (`apiSecurityHeaders`): `default-src 'none';
- * frame-ancestors 'none'` etc. — built once per process, so a publish pays
- * no random nonce and no rewrite of its request headers.
  */
 
 export const NONCE_HEADER = "x-nonce";
@@ -48,34 +48,15 @@ export function contentSecurityPolicy({ nonce, https, development }: SecurityHea
   ].join("; ");
 }
 
-/** The policy of the machine-facing API's answers: nothing may load, run or frame them. */
-export const API_CONTENT_SECURITY_POLICY =
-  "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/** Paths of the machine-facing API (JSON answers only): `/api/v1`, `/api/v1/…`, `/api/health`, `/api/health/…`. */
-export function isMachineApiPath(pathname: string): boolean {
-  return /^\/api\/(v1|health)(\/|$)/.test(pathname);
-}
-
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
   return {
     "Content-Security-Policy": contentSecurityPolicy(options),
-    ...staticSecurityHeaders(options.https),
+    ...FIXED_SECURITY_HEADERS,
+    ...(options.https ? { "Strict-Transport-Security": HSTS } : {}),
   };
 }
 
-/** The security headers of a machine-facing API answer (no nonce: the same for every answer). */
-export function apiSecurityHeaders(https: boolean): Record<string, string> {
-  return { "Content-Security-Policy": API_CONTENT_SECURITY_POLICY, ...staticSecurityHeaders(https) };
-}
-
-function staticSecurityHeaders(https: boolean): Record<string, string> {
-  return {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    ...(https ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
-  };
+/** The security headers of every machine-facing API answer (next.config.mjs sets them; no nonce). */
+export function apiSecurityHeaders(): Record<string, string> {
+  return { ...API_SECURITY_HEADERS };
 }
