@@ -1,3 +1,5 @@
+import { API_SECURITY_HEADERS, MACHINE_API_SOURCES } from "./lib/security/api-headers.mjs";
+
 /**
  * Plain JavaScript on purpose: Next.js loads its SWC compiler (≈ 27 MB of
  * RSS, for the life of the process) to transpile a next.config.ts, also in
@@ -14,6 +16,12 @@ const nextConfig = {
   poweredByHeader: false,
   typedRoutes: false,
   devIndicators: false,
+  // The machine-facing API's security headers, on every answer of /api/v1 and /api/health (proxy.ts, which
+  // sets a page's, leaves those paths out: lib/security/api-headers.mjs).
+  async headers() {
+    const headers = Object.entries(API_SECURITY_HEADERS).map(([key, value]) => ({ key, value }));
+    return MACHINE_API_SOURCES.map((source) => ({ source, headers }));
+  },
 };
 
 export default nextConfig;

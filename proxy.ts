@@ -7,6 +7,10 @@ import { NONCE_HEADER, securityHeaders } from "@/lib/security/headers";
  * set, on every response (lib/security/headers.ts). The per-request CSP nonce
  * is passed to rendering on the request (the CSP header, which Next.js reads
  * to put the nonce on its scripts, and `x-nonce` for our own components).
+ *
+ * Not for the machine-facing API (`/api/v1/…`, `/api/health/…`): its answers
+ * carry fixed security headers that next.config.mjs sets without running a
+ * proxy (lib/security/api-headers.mjs, which says why).
  */
 export function proxy(request: NextRequest): NextResponse {
   const s = settings();
@@ -23,3 +27,6 @@ export function proxy(request: NextRequest): NextResponse {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
+
+/** Every path but the machine-facing API's (a literal: Next.js reads it when building). */
+export const config = { matcher: ["/((?!api/v1(?:/|$)|api/health(?:/|$)).*)"] };

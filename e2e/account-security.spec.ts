@@ -178,7 +178,16 @@ test("security headers on pages and API answers; pages work under the CSP", asyn
     const api = await request.get(path);
     expect(api.headers()["x-content-type-options"], path).toBe("nosniff");
     expect(api.headers()["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    // the machine-facing API's fixed headers (next.config.mjs; the proxy does not run there)
+    expect(api.headers()["content-security-policy"], path).toContain("default-src 'none'");
+    expect(api.headers()["x-frame-options"], path).toBe("DENY");
+    expect(api.headers()["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+    expect(api.headers()["cross-origin-opener-policy"], path).toBe("same-origin");
   }
+  const published = await request.post("/api/v1/events", { data: { type: "call.ended", data: {} } });
+  expect(published.status()).toBe(401);
+  expect(published.headers()["x-content-type-options"]).toBe("nosniff");
+  expect(published.headers()["content-security-policy"]).toContain("default-src 'none'");
 });
 
 test("a cross-origin page cannot frame the sign-in page", async ({ page, baseURL }) => {

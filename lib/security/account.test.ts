@@ -21,9 +21,10 @@ import { beginSignIn, resetAuthThrottleForTests, signInSucceeded } from "@/lib/a
 import { db } from "@/lib/db";
 import { CLIENT_ADDRESS_HEADER, clientIp } from "@/lib/http/client-ip";
 import { installClientAddressStamp } from "@/lib/http/stamp-client-address";
-import { securityHeaders } from "@/lib/security/headers";
+import { apiSecurityHeaders, securityHeaders } from "@/lib/security/headers";
 import { createWebhookSchema } from "@/lib/webhooks/schemas";
-import { proxy } from "@/proxy";
+import nextConfig from "@/next.config";
+import { config as proxyConfig, proxy } from "@/proxy";
 import { BASE, call, makeTenant, request, sessionCookie, type RouteHandler, type Tenant } from "@/test/support/api";
 import { firstCallBody } from "@/test/support/executor";
 import { setTestEnv } from "@/test/support/https-receiver";
@@ -292,6 +293,41 @@ describe("security headers (proxy.ts)", () => {
     expect(res.headers.get("x-middleware-request-x-nonce")).toBe(nonce);
     const second = proxy(new NextRequest(`${BASE}/sign-in`)).headers.get("content-security-policy");
     expect(second).not.toBe(csp);
+  });
+
+  it("the machine-facing API: fixed headers from next.config.mjs, no proxy run; everything else through the proxy", async () => {
+    // proxy.ts's matcher (a path regexp, as Next.js applies it) leaves out exactly /api/v1… and /api/health…
+    const matcher = new RegExp(`^${proxyConfig.matcher[0]}$`);
+    const machine = ["/api/v1", "/api/v1/", "/api/v1/events", "/api/v1/unknown/x", "/api/health", "/api/health/live"];
+    const pages = [
+      "/",
+      "/sign-in",
+      "/webhooks",
+      "/api/auth/signin",
+      "/api/inngest",
+      "/api/v1x",
+      "/api/healthz",
+      "/docs/api/v1",
+    ];
+    for (const p of machine) expect(matcher.test(p), p).toBe(false);
+    for (const p of pages) {
+      expect(matcher.test(p), p).toBe(true);
+      expect(proxy(new NextRequest(`${BASE}${p}`)).headers.get("content-security-policy"), p).toMatch(/'nonce-/);
+    }
+    // next.config.mjs gives those paths the API headers: every page header, a no-content policy, HSTS
+    const rules = await nextConfig.headers!();
+    const api = apiSecurityHeaders();
+    for (const p of machine) {
+      const rule = rules.find((r) => new RegExp(`^${r.source.replace("/:path*", "(?:/.*)?")}$`).test(p));
+      expect(rule, p).toBeDefined();
+      expect(Object.fromEntries(rule!.headers.map((h) => [h.key, h.value])), p).toEqual(api);
+    }
+    const page = securityHeaders({ nonce: "n", https: true, development: false });
+    for (const [name, value] of Object.entries(page))
+      if (name !== "Content-Security-Policy") expect(api[name], name).toBe(value);
+    expect(api["Content-Security-Policy"]).toContain("default-src 'none'");
+    expect(api["Content-Security-Policy"]).toContain("frame-ancestors 'none'");
+    expect(api["Content-Security-Policy"]).not.toContain("nonce-");
   });
 
   it("HSTS when APP_URL is https; unsafe-eval only in development", () => {

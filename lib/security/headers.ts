@@ -1,6 +1,12 @@
+import { API_SECURITY_HEADERS, FIXED_SECURITY_HEADERS, HSTS } from "@/lib/security/api-headers.mjs";
+
 /**
- * The security headers of every response (pages, API, static files), set in
- * one place: proxy.ts calls `securityHeaders` for each request.
+ * The security headers of every response (pages, API, static files), defined
+ * here and in lib/security/api-headers.mjs: proxy.ts calls `securityHeaders`
+ * for each page and asset; the machine-facing API (`/api/v1/…`,
+ * `/api/health/…`: JSON only) gets `apiSecurityHeaders` — the same headers
+ * with a fixed `default-src 'none'` policy instead of a nonce, and HSTS —
+ * from next.config.mjs, without running the proxy (see api-headers.mjs).
  *
  * - Content-Security-Policy with a fresh nonce per request: scripts only from
  *   this origin or carrying the nonce (Next.js puts it on its own scripts,
@@ -45,11 +51,12 @@ export function contentSecurityPolicy({ nonce, https, development }: SecurityHea
 export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
   return {
     "Content-Security-Policy": contentSecurityPolicy(options),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    ...(options.https ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
+    ...FIXED_SECURITY_HEADERS,
+    ...(options.https ? { "Strict-Transport-Security": HSTS } : {}),
   };
+}
+
+/** The security headers of every machine-facing API answer (next.config.mjs sets them; no nonce). */
+export function apiSecurityHeaders(): Record<string, string> {
+  return { ...API_SECURITY_HEADERS };
 }

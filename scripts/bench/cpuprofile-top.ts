@@ -5,6 +5,10 @@
  * source maps (.next/server/**.js.map).
  *   node --import tsx scripts/bench/cpuprofile-top.ts <file.cpuprofile> [top=30] [filter-regexp]
  * With a filter, only samples whose stack contains a matching frame are counted.
+ * CPUPROF_WINDOW=<from>-<to> (seconds since the profile started) counts only the samples of that window
+ * (e.g. one burst: CPUPROF_HIST=1 prints the busy milliseconds of every second to find it);
+ * CPUPROF_WINDOW_US=<from>-<to> the same in microseconds of the monotonic clock (`process.hrtime.bigint() / 1000n`
+ * in any process on the machine, e.g. printed by a load script at the start and end of each phase).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
@@ -12,7 +16,7 @@ import { fileURLToPath } from "node:url";
 
 type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
 type Node = { id: number; callFrame: CallFrame; children?: number[] };
-type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 
 const file = process.argv[2];
 if (!file) {
@@ -22,6 +26,13 @@ if (!file) {
 const top = Number(process.argv[3] ?? 30);
 const filter = process.argv[4] ? new RegExp(process.argv[4]) : undefined;
 const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
+const absolute = /^(\d+)-(\d+)$/.exec(process.env.CPUPROF_WINDOW_US ?? "");
+const window = absolute
+  ? ["", String((Number(absolute[1]) - p.startTime) / 1e6), String((Number(absolute[2]) - p.startTime) / 1e6)]
+  : /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(process.env.CPUPROF_WINDOW ?? "");
+/** Seconds since the profile's start of each sample. */
+const at: number[] = [];
+for (let i = 0, t = 0; i < p.samples.length; i++) at.push((t += p.timeDeltas[i] ?? 0) / 1e6);
 
 const maps = new Map<string, SourceMap | null>();
 function mapFor(url: string): SourceMap | null {
@@ -88,8 +99,20 @@ const selfFile = new Map<string, number>();
 const totalFn = new Map<string, number>();
 const totalFile = new Map<string, number>();
 let total = 0;
+if (process.env.CPUPROF_HIST) {
+  const busy = new Map<number, number>();
+  p.samples.forEach((id, i) => {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") return;
+    const s = Math.floor(at[i]!);
+    busy.set(s, (busy.get(s) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
+  });
+  process.stdout.write("busy ms per second since the start:\n");
+  for (const [s, ms] of [...busy].sort((a, b) => a[0] - b[0])) process.stdout.write(`${s}\t${ms.toFixed(0)}\n`);
+}
+
 p.samples.forEach((id, i) => {
   const dt = p.timeDeltas[i] ?? 0;
+  if (window && (at[i]! < Number(window[1]) || at[i]! >= Number(window[2]))) return;
   const stack: Frame[] = [];
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(frameOf(cur));
   if (filter && !stack.some((f) => filter.test(`${f.fn} ${f.file}`))) return;
@@ -121,7 +144,10 @@ const show = (m: Map<string, number>, title: string) => {
     );
   }
 };
-process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s sampled${filter ? ` (stacks matching ${filter})` : ""}\n`);
+process.stdout.write(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled${filter ? ` (stacks matching ${filter})` : ""}` +
+    `${window ? ` (seconds ${Number(window[1]).toFixed(1)}–${Number(window[2]).toFixed(1)} of the profile)` : ""}\n`,
+);
 show(selfFile, "self time by source file / package");
 show(selfFn, "self time by function");
 show(totalFile, "inclusive time by source file / package");

@@ -45,6 +45,11 @@
  *   BENCH_DELIVERIES=20000       deliveries in each max-rate burst (unless --events)
  *   BENCH_LATENCY_SECONDS=20     length of the half-rate phase (0 skips it)
  *   BENCH_PUBLISH_CONCURRENCY=8  POSTs in flight during the burst
+ *   BENCH_WARMUP_EVENTS=20       events published end to end before each measured burst (ours and the baseline's;
+ *                                more than 20: BENCH_PUBLISH_CONCURRENCY in flight). The default measures a
+ *                                burst that starts a few seconds after the app did: its JIT still compiling
+ *                                (narrow, 1,000 events: ≈ 1.5 ms of the API process's CPU per publish is that;
+ *                                README "Benchmarks"); 3000 measures the warmed-up server.
  *   BENCH_RATE_PER_WEBHOOK       set WEBHOOK_DELIVERY_RATE_PER_SECOND for the run
  *   BENCH_BASELINE=0             skip the baseline
  *   BASELINE_CONCURRENCY=32, BASELINE_LOCAL_QUEUE=500  the baseline's tuning (scripts/bench/baseline.ts)
@@ -94,6 +99,7 @@ const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 20_000);
 const EVENTS = args.events ? Number(args.events) : undefined;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 const PUBLISH_CONCURRENCY = Number(process.env.BENCH_PUBLISH_CONCURRENCY ?? 8);
+const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 20);
 const BASELINE = process.env.BENCH_BASELINE !== "0";
 const RAW_SECONDS = 10;
 const RAW_CONNECTIONS = 32;
@@ -210,6 +216,20 @@ const loadavg = () =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
+
+/** The warm-up before a measured burst: WARMUP_EVENTS events (one at a time up to 20), all delivered. */
+async function warmUp(tracker: Tracker): Promise<boolean> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: WARMUP_EVENTS > 20 ? PUBLISH_CONCURRENCY : 1 }, async () => {
+      while (next < WARMUP_EVENTS) {
+        next++;
+        await tracker.publish();
+      }
+    }),
+  );
+  return tracker.waitAll(Math.max(60_000, WARMUP_EVENTS * 50));
+}
 
 /** A burst of `events` events published as fast as the sender takes them, until every delivery arrived. */
 async function burst(
@@ -381,9 +401,8 @@ main(async () => {
 
     // Warm-up: a few events end to end (JIT, pools, TLS sessions).
     const warm = new Tracker(appTarget, fanout, receiver, `${shape}_warm`);
-    for (let i = 0; i < 20; i++) await warm.publish();
-    if (!(await warm.waitAll(60_000)))
-      throw new Error(`warm-up: ${warm.received}/${warm.expected()} deliveries arrived within 60 s\n${app.logTail()}`);
+    if (!(await warmUp(warm)))
+      throw new Error(`warm-up: ${warm.received}/${warm.expected()} deliveries arrived in time\n${app.logTail()}`);
 
     // 2. Max rate: a burst.
     const rss = rssSampler(app.pgid);
@@ -441,9 +460,8 @@ main(async () => {
       );
       const baseTarget: Target = (n) => ({ url: baseline.url, key: baseKeys[n % baseKeys.length]! });
       const bwarm = new Tracker(baseTarget, fanout, receiver, `${shape}_bwarm`);
-      for (let i = 0; i < 20; i++) await bwarm.publish();
-      if (!(await bwarm.waitAll(60_000)))
-        throw new Error(`baseline warm-up: ${bwarm.received}/${bwarm.expected()} deliveries arrived within 60 s`);
+      if (!(await warmUp(bwarm)))
+        throw new Error(`baseline warm-up: ${bwarm.received}/${bwarm.expected()} deliveries arrived in time`);
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, baseline.rssMb())), 250);
       theirs = await burst(baseTarget, fanout, receiver, `${shape}_base`, events, baselineCpu);
