@@ -21,7 +21,8 @@ import { beginSignIn, resetAuthThrottleForTests, signInSucceeded } from "@/lib/a
 import { db } from "@/lib/db";
 import { CLIENT_ADDRESS_HEADER, clientIp } from "@/lib/http/client-ip";
 import { installClientAddressStamp } from "@/lib/http/stamp-client-address";
-import { apiSecurityHeaders, securityHeaders } from "@/lib/security/headers";
+import { API_SECURITY_HEADERS } from "@/lib/security/api-headers.mjs";
+import { securityHeaders } from "@/lib/security/headers";
 import { createWebhookSchema } from "@/lib/webhooks/schemas";
 import nextConfig from "@/next.config";
 import { config as proxyConfig, proxy } from "@/proxy";
@@ -316,7 +317,7 @@ describe("security headers (proxy.ts)", () => {
     }
     // next.config.mjs gives those paths the API headers: every page header, a no-content policy, HSTS
     const rules = await nextConfig.headers!();
-    const api = apiSecurityHeaders();
+    const api: Record<string, string> = API_SECURITY_HEADERS;
     for (const p of machine) {
       const rule = rules.find((r) => new RegExp(`^${r.source.replace("/:path*", "(?:/.*)?")}$`).test(p));
       expect(rule, p).toBeDefined();

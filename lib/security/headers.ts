@@ -1,10 +1,10 @@
-import { API_SECURITY_HEADERS, FIXED_SECURITY_HEADERS, HSTS } from "@/lib/security/api-headers.mjs";
+import { FIXED_SECURITY_HEADERS, HSTS } from "@/lib/security/api-headers.mjs";
 
 /**
  * The security headers of every response (pages, API, static files), defined
  * here and in lib/security/api-headers.mjs: proxy.ts calls `securityHeaders`
  * for each page and asset; the machine-facing API (`/api/v1/…`,
- * `/api/health/…`: JSON only) gets `apiSecurityHeaders` — the same headers
+ * `/api/health/…`: JSON only) gets `API_SECURITY_HEADERS` — the same headers
  * with a fixed `default-src 'none'` policy instead of a nonce, and HSTS —
  * from next.config.mjs, without running the proxy (see api-headers.mjs).
  *
@@ -54,9 +54,4 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
     ...FIXED_SECURITY_HEADERS,
     ...(options.https ? { "Strict-Transport-Security": HSTS } : {}),
   };
-}
-
-/** The security headers of every machine-facing API answer (next.config.mjs sets them; no nonce). */
-export function apiSecurityHeaders(): Record<string, string> {
-  return { ...API_SECURITY_HEADERS };
 }
