@@ -301,7 +301,7 @@ describe.skipIf(!build)("two embedded instances on one PostgreSQL", () => {
     expect(takeoverMs, context).toBeGreaterThanOrEqual(0);
     expect(takeoverMs, context).toBeLessThanOrEqual(TAKEOVER_MS);
     // Each completed — or, for a route row (events stored by the API process, routed by an executor, then
-    // deleted), consumed: with batched fan-out such rows are a good share of what an instance holds.
+    // deleted), consumed (route rows are routed in bulk by whichever instance gets there first, not leased).
     const { rows: unfinished } = await pool().query<{ id: string; functionId: string; status: string }>(
       `SELECT id, "functionId", status FROM "ExecutorRun" WHERE id = ANY($1::text[]) AND status <> 'completed'`,
       [orphanIds],
