@@ -72,9 +72,6 @@ export async function consumeRateLimit(key: string, prefix: RatePrefix = "api"):
   return rateLimitOutcome(row.points, row.expire);
 }
 
-/** Tests only: kept for the tests that change API_RATE_LIMIT_PER_MINUTE (nothing is cached any more). */
-export function resetRateLimiterForTests(): void {}
-
 /** One unauthenticated request (answered 401) from this client IP. */
 export function consumeUnauthenticatedRateLimit(ip: string): Promise<RateLimitHeaders> {
   return consumeRateLimit(ip, "api_unauthenticated");

@@ -12,7 +12,6 @@ import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as webhooksRoute from "@/app/api/v1/webhooks/route";
 import { embeddedSigningKey, signRequest } from "@/inngest/embedded/signing";
 import { inProcessInngestHandler } from "@/inngest/serve";
-import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { isFallbackHandler } from "@/lib/api/methods";
 import { authOptions } from "@/lib/auth/options";
 import { safeRedirect } from "@/lib/auth/redirect";
@@ -44,12 +43,10 @@ afterEach(() => {
   for (const r of restore.reverse()) r();
   restore = [];
   resetAuthThrottleForTests();
-  resetRateLimiterForTests();
 });
 function env(vars: Record<string, string | undefined>): void {
   restore.push(setTestEnv(vars));
   resetAuthThrottleForTests();
-  resetRateLimiterForTests();
 }
 
 const from = (ip: string) => ({ [CLIENT_ADDRESS_HEADER]: ip });

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as nextAuthRoute from "@/app/api/auth/[...nextauth]/route";
 import { POST as signUp } from "@/app/api/auth/sign-up/route";
-import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { EVENT_TYPES, findEventType } from "@/lib/events/catalog";
 import { call, makeTenant, request, type EnvelopeBody, type RouteHandler, type Tenant } from "@/test/support/api";
 import { rowCounts, seedResources, type RowCounts, type WorkspaceResources } from "@/test/support/fixtures";
@@ -60,7 +59,6 @@ beforeAll(async () => {
       MAX_WEBHOOKS_PER_WORKSPACE: "1000000",
     }),
   ];
-  resetRateLimiterForTests();
   a = await makeTenant("fa");
   b = await makeTenant("fb");
   fxA = await seedResources(a.workspaceId, receiver.url);
@@ -68,7 +66,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const r of restore.reverse()) r();
-  resetRateLimiterForTests();
   await receiver.close();
 });
 

@@ -3,7 +3,6 @@ import * as eventTypesRoute from "@/app/api/v1/event-types/route";
 import * as listRoute from "@/app/api/v1/webhooks/route";
 import * as itemRoute from "@/app/api/v1/webhooks/[id]/route";
 import * as rotateRoute from "@/app/api/v1/webhooks/[id]/rotate-secret/route";
-import { resetRateLimiterForTests } from "@/lib/api/rate-limit";
 import { db } from "@/lib/db";
 import { EVENT_TYPES } from "@/lib/events/catalog";
 import { call, dumpDatabaseText, makeTenant, request, type Tenant } from "@/test/support/api";
@@ -314,7 +313,6 @@ describe("event types", () => {
 describe("rate limit", () => {
   it("counts per workspace in PostgreSQL, sends RateLimit headers and answers 429 with Retry-After", async () => {
     const restore = setTestEnv({ API_RATE_LIMIT_PER_MINUTE: "5" });
-    resetRateLimiterForTests();
     try {
       const t = await makeTenant("rl");
       const other = await makeTenant("rl2");
@@ -342,7 +340,6 @@ describe("rate limit", () => {
       expect(rows[0]?.points).toBeGreaterThanOrEqual(6);
     } finally {
       restore();
-      resetRateLimiterForTests();
     }
   });
 });
