@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogFooter } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
 import { keys, webhookPath, type WebhookView } from "@/components/webhooks/api";
 import { useReturnFocus } from "@/components/webhooks/use-return-focus";
 import { apiFetch, ApiClientError, NETWORK_ERROR_MESSAGE } from "@/lib/client/fetcher";
@@ -195,8 +196,24 @@ function RecoverForm({
 
       {preset === "custom" ? (
         <div className="grid gap-3 sm:grid-cols-2">
-          <DateTimeField id={`${uid}-from`} label="From" value={from} onChange={setFrom} error={fieldError("since")} />
-          <DateTimeField id={`${uid}-to`} label="To" value={to} onChange={setTo} error={fieldError("until")} />
+          <Field
+            id={`${uid}-from`}
+            label="From"
+            type="datetime-local"
+            value={from}
+            max={localInput(new Date())}
+            onChange={(e) => setFrom(e.target.value)}
+            error={fieldError("since")}
+          />
+          <Field
+            id={`${uid}-to`}
+            label="To"
+            type="datetime-local"
+            value={to}
+            max={localInput(new Date())}
+            onChange={(e) => setTo(e.target.value)}
+            error={fieldError("until")}
+          />
           <p className="text-xs text-slate-600 sm:col-span-2">
             Your local time. At most 14 days back; the end may not be in the future.
           </p>
@@ -239,43 +256,6 @@ function RecoverForm({
         </Button>
       </DialogFooter>
     </form>
-  );
-}
-
-function DateTimeField({
-  id,
-  label,
-  value,
-  onChange,
-  error,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  error?: string;
-}) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        type="datetime-local"
-        value={value}
-        max={localInput(new Date())}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={`block w-full rounded-md border bg-surface px-3 py-2 text-sm text-slate-900 shadow-sm focus:ring-2 focus:ring-indigo-500 focus:outline-none ${error ? "border-red-500" : "border-slate-300"}`}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="text-xs text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }
 
